@@ -1,0 +1,279 @@
+package io.reactivep2p.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import net.jpountz.lz4.LZ4Exception;
+
+/**
+ * Stateless flyweight codec of v1 frames: static {@code encode} methods and static accessors
+ * that read header fields at fixed offsets from a frame's reader index, so the hot path
+ * allocates no frame object.
+ *
+ * <pre>
+ * offset  size  field
+ *      0     4  magic      network magic, default 0x50325031 ("P2P1")
+ *      4     1  type       message type code
+ *      5     1  flags      bit 0: payload is LZ4-compressed; bits 1..7 must be 0
+ *      6     4  length     payload bytes as on the wire
+ *     10     4  checksum   CRC32C of the payload bytes as on the wire
+ *     14     n  payload    (LZ4: u32 originalLength, then one LZ4 block)
+ * </pre>
+ *
+ * <p>All integers are unsigned big-endian. {@link #decode} returns frames in their
+ * uncompressed form: an LZ4 payload is verified, expanded, and given a fresh header whose
+ * flags are 0 and whose checksum covers the expanded payload, so every frame it returns is
+ * itself a valid frame that can be relayed as is.
+ */
+public final class FrameCodec {
+
+    /** Header bytes before the payload. */
+    public static final int HEADER_LENGTH = 14;
+    /** Flag bit 0: the payload is {@code u32 originalLength} followed by one LZ4 block. */
+    public static final int FLAG_LZ4 = 0b0000_0001;
+    /** Flag bits version 1 reserves; a frame with any of them set is rejected. */
+    public static final int RESERVED_FLAGS = 0b1111_1110;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int TYPE_OFFSET = 4;
+    static final int FLAGS_OFFSET = 5;
+    static final int LENGTH_OFFSET = 6;
+    static final int CHECKSUM_OFFSET = 10;
+    static final int LZ4_PREFIX_LENGTH = 4;
+
+    private FrameCodec() {
+    }
+
+    // ---- accessors: `frame` is a buffer whose reader index is the first byte of a frame ----
+
+    /** The magic field. */
+    public static int magic(ByteBuf frame) {
+        return frame.getInt(frame.readerIndex() + MAGIC_OFFSET);
+    }
+
+    /** The type code, {@code 0..255}. */
+    public static int typeCode(ByteBuf frame) {
+        return frame.getUnsignedByte(frame.readerIndex() + TYPE_OFFSET);
+    }
+
+    /** The message type. */
+    public static MessageType type(ByteBuf frame) {
+        return MessageType.fromCode(typeCode(frame));
+    }
+
+    /** The flags field. */
+    public static int flags(ByteBuf frame) {
+        return frame.getUnsignedByte(frame.readerIndex() + FLAGS_OFFSET);
+    }
+
+    /** The payload length as on the wire. */
+    public static int payloadLength(ByteBuf frame) {
+        return frame.getInt(frame.readerIndex() + LENGTH_OFFSET);
+    }
+
+    /** The checksum field. */
+    public static int checksum(ByteBuf frame) {
+        return frame.getInt(frame.readerIndex() + CHECKSUM_OFFSET);
+    }
+
+    /** A slice of the payload sharing the frame's memory; not retained. */
+    public static ByteBuf payload(ByteBuf frame) {
+        return frame.slice(frame.readerIndex() + HEADER_LENGTH, payloadLength(frame));
+    }
+
+    /**
+     * Copies an uncompressed frame (as returned by {@link #decode}) into a heap
+     * {@link Message}. Does not release the frame.
+     */
+    public static Message toMessage(ByteBuf frame) {
+        if ((flags(frame) & FLAG_LZ4) != 0) {
+            throw new IllegalArgumentException("frame is compressed; decode it first");
+        }
+        int length = payloadLength(frame);
+        byte[] payload = new byte[length];
+        frame.getBytes(frame.readerIndex() + HEADER_LENGTH, payload);
+        return Message.wrap(type(frame), payload);
+    }
+
+    // ---- encoding ----
+
+    /**
+     * Encodes {@code message} into a new frame.
+     *
+     * @param alloc where the frame buffer comes from; the caller owns the returned buffer
+     * @param settings magic, limits and compression threshold
+     * @param message the message
+     * @param lz4 whether the receiver supports LZ4; the payload is compressed only when it is
+     *     at least {@link FrameSettings#compressionThreshold()} bytes and the result is smaller
+     * @throws IllegalArgumentException when the payload is above the message or frame limit
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, FrameSettings settings, Message message, boolean lz4) {
+        byte[] payload = message.array();
+        int length = payload.length;
+        if (length > settings.maxMessageLength()) {
+            throw new IllegalArgumentException("payload of " + length + " bytes is above maxMessageLength "
+                    + settings.maxMessageLength());
+        }
+        if (lz4 && length >= settings.compressionThreshold() && length > LZ4_PREFIX_LENGTH) {
+            return encodeCompressing(alloc, settings, message.type().code(), payload);
+        }
+        checkFrameLength(length, settings);
+        ByteBuf frame = alloc.buffer(HEADER_LENGTH + length);
+        writeHeader(frame, settings.magic(), message.type().code(), 0, length, Crc32c.of(payload, 0, length));
+        return frame.writeBytes(payload);
+    }
+
+    private static ByteBuf encodeCompressing(ByteBufAllocator alloc, FrameSettings settings, int type, byte[] payload) {
+        int length = payload.length;
+        int maxBlock = Lz4.COMPRESSOR.maxCompressedLength(length);
+        // maxBlock >= length, so the buffer also fits the payload uncompressed.
+        ByteBuf frame = alloc.buffer(HEADER_LENGTH + LZ4_PREFIX_LENGTH + maxBlock);
+        try {
+            int base = frame.writerIndex();
+            ByteBuffer block = frame.nioBuffer(base + HEADER_LENGTH + LZ4_PREFIX_LENGTH, maxBlock);
+            int blockLength = Lz4.COMPRESSOR.compress(ByteBuffer.wrap(payload), 0, length, block, 0, maxBlock);
+            int wireLength = LZ4_PREFIX_LENGTH + blockLength;
+            if (wireLength < length) {
+                checkFrameLength(wireLength, settings);
+                frame.setInt(base + HEADER_LENGTH, length);
+                int crc = Crc32c.of(frame, base + HEADER_LENGTH, wireLength);
+                writeHeader(frame, settings.magic(), type, FLAG_LZ4, wireLength, crc);
+                return frame.writerIndex(base + HEADER_LENGTH + wireLength);
+            }
+            checkFrameLength(length, settings);
+            writeHeader(frame, settings.magic(), type, 0, length, Crc32c.of(payload, 0, length));
+            return frame.writeBytes(payload);
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
+    }
+
+    private static void checkFrameLength(int wireLength, FrameSettings settings) {
+        if (wireLength > settings.maxFrameLength()) {
+            throw new IllegalArgumentException("frame payload of " + wireLength + " bytes is above maxFrameLength "
+                    + settings.maxFrameLength());
+        }
+    }
+
+    private static void writeHeader(ByteBuf frame, int magic, int type, int flags, int length, int crc) {
+        frame.writeInt(magic).writeByte(type).writeByte(flags).writeInt(length).writeInt(crc);
+    }
+
+    // ---- decoding ----
+
+    /**
+     * Decodes one frame from the front of {@code in}.
+     *
+     * <p>Checks, in order, as soon as the 14 header bytes are there and before any payload is
+     * buffered: magic, reserved flags, length against {@link FrameSettings#maxFrameLength()};
+     * then, once the whole payload is there: the CRC32C, and for LZ4 the original length
+     * against {@link FrameSettings#maxMessageLength()} before decompressing.
+     *
+     * @return {@code null} when {@code in} holds no complete frame yet (nothing is consumed);
+     *     otherwise the uncompressed frame, which the caller must release, and {@code in}'s
+     *     reader index is moved past the frame. An uncompressed frame is a retained slice of
+     *     {@code in} (no copy); an LZ4 frame is expanded into a buffer from {@code alloc}.
+     * @throws ProtocolException when the frame breaks the protocol; the stream cannot be
+     *     resynchronised after it
+     */
+    public static ByteBuf decode(ByteBuf in, FrameSettings settings, ByteBufAllocator alloc) {
+        if (in.readableBytes() < HEADER_LENGTH) {
+            return null;
+        }
+        int start = in.readerIndex();
+        int magic = in.getInt(start + MAGIC_OFFSET);
+        if (magic != settings.magic()) {
+            throw badMagic(magic, settings.magic());
+        }
+        int flags = in.getUnsignedByte(start + FLAGS_OFFSET);
+        if ((flags & RESERVED_FLAGS) != 0) {
+            throw reservedFlags(flags);
+        }
+        long length = in.getUnsignedInt(start + LENGTH_OFFSET);
+        if (length > settings.maxFrameLength()) {
+            throw frameTooLarge(length, settings.maxFrameLength());
+        }
+        int payloadLength = (int) length;
+        if (in.readableBytes() - HEADER_LENGTH < payloadLength) {
+            return null;
+        }
+        int payloadIndex = start + HEADER_LENGTH;
+        int checksum = in.getInt(start + CHECKSUM_OFFSET);
+        int actual = Crc32c.of(in, payloadIndex, payloadLength);
+        if (actual != checksum) {
+            throw badChecksum(checksum, actual);
+        }
+        if ((flags & FLAG_LZ4) == 0) {
+            return in.readRetainedSlice(HEADER_LENGTH + payloadLength);
+        }
+        ByteBuf frame = decompress(in, start, payloadLength, settings, alloc);
+        in.skipBytes(HEADER_LENGTH + payloadLength);
+        return frame;
+    }
+
+    private static ByteBuf decompress(ByteBuf in, int start, int wireLength, FrameSettings settings,
+                                      ByteBufAllocator alloc) {
+        if (wireLength < LZ4_PREFIX_LENGTH) {
+            throw new ProtocolException(ProtocolException.Kind.BAD_COMPRESSION,
+                    "LZ4 payload of " + wireLength + " bytes has no original length");
+        }
+        long originalLength = in.getUnsignedInt(start + HEADER_LENGTH);
+        if (originalLength > settings.maxMessageLength()) {
+            throw new ProtocolException(ProtocolException.Kind.MESSAGE_TOO_LARGE,
+                    "LZ4 original length " + originalLength + " is above maxMessageLength " + settings.maxMessageLength());
+        }
+        int outLength = (int) originalLength;
+        int blockLength = wireLength - LZ4_PREFIX_LENGTH;
+        ByteBuf frame = alloc.buffer(HEADER_LENGTH + outLength);
+        try {
+            int base = frame.writerIndex();
+            ByteBuffer src = in.nioBuffer(start + HEADER_LENGTH + LZ4_PREFIX_LENGTH, blockLength);
+            ByteBuffer dst = frame.nioBuffer(base + HEADER_LENGTH, outLength);
+            int produced;
+            try {
+                produced = Lz4.DECOMPRESSOR.decompress(src, 0, blockLength, dst, 0, outLength);
+            } catch (LZ4Exception | IndexOutOfBoundsException e) {
+                throw new ProtocolException(ProtocolException.Kind.BAD_COMPRESSION,
+                        "corrupt LZ4 block of " + blockLength + " bytes");
+            }
+            if (produced != outLength) {
+                throw new ProtocolException(ProtocolException.Kind.BAD_COMPRESSION,
+                        "LZ4 block expands to " + produced + " bytes, header says " + outLength);
+            }
+            frame.writerIndex(base + HEADER_LENGTH + outLength);
+            int crc = Crc32c.of(frame, base + HEADER_LENGTH, outLength);
+            frame.setInt(base + MAGIC_OFFSET, in.getInt(start + MAGIC_OFFSET));
+            frame.setByte(base + TYPE_OFFSET, in.getByte(start + TYPE_OFFSET));
+            frame.setByte(base + FLAGS_OFFSET, 0);
+            frame.setInt(base + LENGTH_OFFSET, outLength);
+            frame.setInt(base + CHECKSUM_OFFSET, crc);
+            return frame;
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
+    }
+
+    // Error paths live here, out of the hot method.
+
+    private static ProtocolException badMagic(int magic, int expected) {
+        return new ProtocolException(ProtocolException.Kind.BAD_MAGIC,
+                String.format("magic 0x%08x, expected 0x%08x", magic, expected));
+    }
+
+    private static ProtocolException reservedFlags(int flags) {
+        return new ProtocolException(ProtocolException.Kind.RESERVED_FLAGS,
+                String.format("reserved flag bits set: 0x%02x", flags));
+    }
+
+    private static ProtocolException frameTooLarge(long length, int max) {
+        return new ProtocolException(ProtocolException.Kind.FRAME_TOO_LARGE,
+                "frame length " + length + " is above maxFrameLength " + max);
+    }
+
+    private static ProtocolException badChecksum(int expected, int actual) {
+        return new ProtocolException(ProtocolException.Kind.BAD_CHECKSUM,
+                String.format("checksum 0x%08x, payload has 0x%08x", expected, actual));
+    }
+}

@@ -1,0 +1,75 @@
+package io.reactivep2p.protocol;
+
+import io.netty.handler.codec.DecoderException;
+import java.util.Objects;
+
+/**
+ * Bytes from a peer that break the protocol. Carries the {@link Kind} of the fault (for
+ * metrics and tests) and the {@link DisconnectReason} the connection is closed with.
+ *
+ * <p>It extends Netty's {@link DecoderException} so that the frame decoder's pipeline sees
+ * it unwrapped. Payload codecs throw it too. Messages never echo payload bytes: peers
+ * control them.
+ */
+public final class ProtocolException extends DecoderException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** What was wrong, each mapped to the reason the peer is disconnected with. */
+    public enum Kind {
+        /** The frame's magic is not this network's: the connection is closed without DISCONNECT. */
+        BAD_MAGIC(DisconnectReason.WRONG_NETWORK),
+        /** A flag bit that version 1 reserves is set. */
+        RESERVED_FLAGS(DisconnectReason.PROTOCOL_ERROR),
+        /** The frame length is above the maximum frame length. */
+        FRAME_TOO_LARGE(DisconnectReason.PROTOCOL_ERROR),
+        /** The CRC32C of the payload does not match the header. */
+        BAD_CHECKSUM(DisconnectReason.PROTOCOL_ERROR),
+        /** The LZ4 original length is above the maximum message length. */
+        MESSAGE_TOO_LARGE(DisconnectReason.PROTOCOL_ERROR),
+        /** The LZ4 block is truncated, corrupt, or does not expand to its declared length. */
+        BAD_COMPRESSION(DisconnectReason.PROTOCOL_ERROR),
+        /** A payload field runs past the end, has trailing bytes, or an invalid value. */
+        MALFORMED_PAYLOAD(DisconnectReason.PROTOCOL_ERROR),
+        /** A count or length in a payload is above its protocol limit. */
+        LIMIT_EXCEEDED(DisconnectReason.PROTOCOL_ERROR);
+
+        private final DisconnectReason reason;
+
+        Kind(DisconnectReason reason) {
+            this.reason = reason;
+        }
+
+        /** The reason a peer is disconnected with for this fault. */
+        public DisconnectReason reason() {
+            return reason;
+        }
+    }
+
+    private final Kind kind;
+
+    /**
+     * @param kind what was wrong
+     * @param message a description that names lengths and limits, never payload bytes
+     */
+    public ProtocolException(Kind kind, String message) {
+        super(message);
+        this.kind = Objects.requireNonNull(kind, "kind");
+    }
+
+    /** What was wrong. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The reason the connection is closed with. */
+    public DisconnectReason reason() {
+        return kind.reason();
+    }
+
+    /** Protocol faults are routine on the open internet: no stack trace is captured. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
+}
