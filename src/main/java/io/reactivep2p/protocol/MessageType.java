@@ -50,7 +50,7 @@ public final class MessageType {
         for (int code = 0; code < BY_CODE.length; code++) {
             if (BY_CODE[code] == null) {
                 String prefix = code >= FIRST_APPLICATION_CODE ? "APP_0x" : "UNKNOWN_0x";
-                BY_CODE[code] = new MessageType(code, prefix + hex(code), false);
+                BY_CODE[code] = new MessageType(code, prefix + hex(code), code >= FIRST_APPLICATION_CODE);
             }
         }
     }
@@ -118,8 +118,8 @@ public final class MessageType {
     }
 
     /**
-     * Whether this version of the protocol defines the code, or an application named it.
-     * Frames of other types are counted and ignored after the handshake.
+     * Whether this version of the protocol defines the code, or the code is in the
+     * application range. Frames of other types are counted and ignored after the handshake.
      */
     public boolean isDefined() {
         return defined;

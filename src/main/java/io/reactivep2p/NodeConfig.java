@@ -1,0 +1,485 @@
+package io.reactivep2p;
+
+import io.reactivep2p.protocol.FrameSettings;
+import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.NodeId;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The immutable configuration of a {@link P2pNode}. Built with {@link #builder()}; every
+ * field has a default suited to a public network and is validated in {@link Builder#build()}.
+ *
+ * <pre>{@code
+ * NodeConfig cfg = NodeConfig.builder()
+ *         .listenPort(3000)
+ *         .seeds("10.0.0.5:3000", "10.0.0.6:3000")
+ *         .maxPeers(50)
+ *         .build();
+ * }</pre>
+ */
+public final class NodeConfig {
+
+    /** The user agent sent in HELLO by default. */
+    public static final String DEFAULT_USER_AGENT = "reactive-p2p/0.1.0";
+
+    private final NodeId nodeId;
+    private final String listenHost;
+    private final int listenPort;
+    private final List<InetSocketAddress> seeds;
+    private final int maxPeers;
+    private final int maxInbound;
+    private final int maxOutbound;
+    private final int maxInboundPerIp;
+    private final boolean limitLoopback;
+    private final Duration handshakeTimeout;
+    private final Duration pingInterval;
+    private final int maxMissedPongs;
+    private final Duration readIdleTimeout;
+    private final int outboundQueueBytes;
+    private final int outboundQueueMessages;
+    private final Duration slowPeerTimeout;
+    private final FrameSettings frameSettings;
+    private final boolean lz4;
+    private final String userAgent;
+    private final byte[] status;
+    private final int subscriberBufferSize;
+    private final int banThreshold;
+    private final Duration banDuration;
+    private final int maxBans;
+    private final int eventLoopThreads;
+
+    private NodeConfig(Builder b) {
+        this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random();
+        this.listenHost = b.listenHost;
+        this.listenPort = b.listenPort;
+        this.seeds = List.copyOf(b.seeds);
+        this.maxPeers = b.maxPeers;
+        this.maxInbound = b.maxInbound;
+        this.maxOutbound = b.maxOutbound;
+        this.maxInboundPerIp = b.maxInboundPerIp;
+        this.limitLoopback = b.limitLoopback;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.pingInterval = b.pingInterval;
+        this.maxMissedPongs = b.maxMissedPongs;
+        this.readIdleTimeout = b.readIdleTimeout != null
+                ? b.readIdleTimeout : b.pingInterval.multipliedBy(b.maxMissedPongs + 1L);
+        this.outboundQueueBytes = b.outboundQueueBytes;
+        this.outboundQueueMessages = b.outboundQueueMessages;
+        this.slowPeerTimeout = b.slowPeerTimeout;
+        this.frameSettings = b.frameSettings;
+        this.lz4 = b.lz4;
+        this.userAgent = b.userAgent;
+        this.status = b.status.clone();
+        this.subscriberBufferSize = b.subscriberBufferSize;
+        this.banThreshold = b.banThreshold;
+        this.banDuration = b.banDuration;
+        this.maxBans = b.maxBans;
+        this.eventLoopThreads = b.eventLoopThreads;
+    }
+
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.nodeId = nodeId;
+        b.listenHost = listenHost;
+        b.listenPort = listenPort;
+        b.seeds.addAll(seeds);
+        b.maxPeers = maxPeers;
+        b.maxInbound = maxInbound;
+        b.maxOutbound = maxOutbound;
+        b.maxInboundPerIp = maxInboundPerIp;
+        b.limitLoopback = limitLoopback;
+        b.handshakeTimeout = handshakeTimeout;
+        b.pingInterval = pingInterval;
+        b.maxMissedPongs = maxMissedPongs;
+        b.readIdleTimeout = readIdleTimeout;
+        b.outboundQueueBytes = outboundQueueBytes;
+        b.outboundQueueMessages = outboundQueueMessages;
+        b.slowPeerTimeout = slowPeerTimeout;
+        b.frameSettings = frameSettings;
+        b.lz4 = lz4;
+        b.userAgent = userAgent;
+        b.status = status.clone();
+        b.subscriberBufferSize = subscriberBufferSize;
+        b.banThreshold = banThreshold;
+        b.banDuration = banDuration;
+        b.maxBans = maxBans;
+        b.eventLoopThreads = eventLoopThreads;
+        return b;
+    }
+
+    /** This node's id. Default: random per configuration. */
+    public NodeId nodeId() {
+        return nodeId;
+    }
+
+    /** Address to listen on. Default {@code 0.0.0.0}. */
+    public String listenHost() {
+        return listenHost;
+    }
+
+    /** Port to listen on; 0 picks a free one. Default 0. */
+    public int listenPort() {
+        return listenPort;
+    }
+
+    /** Nodes dialled on start. Default none. */
+    public List<InetSocketAddress> seeds() {
+        return seeds;
+    }
+
+    /** Connected peers at most, both directions. Default 50. */
+    public int maxPeers() {
+        return maxPeers;
+    }
+
+    /** Inbound peers at most. Default 25. */
+    public int maxInbound() {
+        return maxInbound;
+    }
+
+    /** Outbound peers at most. Default 25. */
+    public int maxOutbound() {
+        return maxOutbound;
+    }
+
+    /** Inbound connections from one IP address at most, handshaking or connected. Default 4. */
+    public int maxInboundPerIp() {
+        return maxInboundPerIp;
+    }
+
+    /**
+     * Whether loopback addresses are subject to the per-IP limit and to IP bans. Default
+     * {@code false}, so that local networks and tests work; node-id bans always apply.
+     */
+    public boolean limitLoopback() {
+        return limitLoopback;
+    }
+
+    /** Time for the remote HELLO to arrive after connect. Default 5 s. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** Interval between PINGs. Default 15 s. */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** PINGs left unanswered before the peer is disconnected with reason timeout. Default 3. */
+    public int maxMissedPongs() {
+        return maxMissedPongs;
+    }
+
+    /** Time without any inbound frame before the peer is disconnected. Default {@code pingInterval × (maxMissedPongs + 1)}. */
+    public Duration readIdleTimeout() {
+        return readIdleTimeout;
+    }
+
+    /** Outbound bytes queued for one peer at most (beyond them, sends are refused). Default 8 MiB. */
+    public int outboundQueueBytes() {
+        return outboundQueueBytes;
+    }
+
+    /** Outbound messages queued for one peer at most. Default 16384. */
+    public int outboundQueueMessages() {
+        return outboundQueueMessages;
+    }
+
+    /** How long a peer's outbound queue may stay full before it is disconnected as slow. Default 30 s. */
+    public Duration slowPeerTimeout() {
+        return slowPeerTimeout;
+    }
+
+    /** Magic, frame and message limits, compression threshold. Default {@link FrameSettings#defaults()}. */
+    public FrameSettings frameSettings() {
+        return frameSettings;
+    }
+
+    /** Whether to advertise and use LZ4. Default {@code true}. */
+    public boolean lz4() {
+        return lz4;
+    }
+
+    /** User agent sent in HELLO. Default {@value #DEFAULT_USER_AGENT}. */
+    public String userAgent() {
+        return userAgent;
+    }
+
+    /** Application status sent in HELLO (a copy). Default empty. */
+    public byte[] status() {
+        return status.clone();
+    }
+
+    /** Messages buffered per {@code node.messages()} subscriber before newer ones are dropped for it. Default 1024. */
+    public int subscriberBufferSize() {
+        return subscriberBufferSize;
+    }
+
+    /** Misbehaviour score at which a peer is disconnected and banned. Default 100. */
+    public int banThreshold() {
+        return banThreshold;
+    }
+
+    /** How long a ban lasts. Default 10 minutes. */
+    public Duration banDuration() {
+        return banDuration;
+    }
+
+    /** Bans (ids and addresses) remembered at most; the oldest go first. Default 10000. */
+    public int maxBans() {
+        return maxBans;
+    }
+
+    /** Event loop threads of the node. Default: the number of processors. */
+    public int eventLoopThreads() {
+        return eventLoopThreads;
+    }
+
+    /** Builds a {@link NodeConfig}. Not thread-safe. */
+    public static final class Builder {
+        private NodeId nodeId;
+        private String listenHost = "0.0.0.0";
+        private int listenPort = 0;
+        private final List<InetSocketAddress> seeds = new ArrayList<>();
+        private int maxPeers = 50;
+        private int maxInbound = 25;
+        private int maxOutbound = 25;
+        private int maxInboundPerIp = 4;
+        private boolean limitLoopback = false;
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+        private Duration pingInterval = Duration.ofSeconds(15);
+        private int maxMissedPongs = 3;
+        private Duration readIdleTimeout;
+        private int outboundQueueBytes = 8 * 1024 * 1024;
+        private int outboundQueueMessages = 16_384;
+        private Duration slowPeerTimeout = Duration.ofSeconds(30);
+        private FrameSettings frameSettings = FrameSettings.defaults();
+        private boolean lz4 = true;
+        private String userAgent = DEFAULT_USER_AGENT;
+        private byte[] status = new byte[0];
+        private int subscriberBufferSize = 1024;
+        private int banThreshold = 100;
+        private Duration banDuration = Duration.ofMinutes(10);
+        private int maxBans = 10_000;
+        private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
+
+        private Builder() {
+        }
+
+        public Builder nodeId(NodeId nodeId) {
+            this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+            return this;
+        }
+
+        public Builder listenHost(String listenHost) {
+            this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
+            return this;
+        }
+
+        public Builder listenPort(int listenPort) {
+            this.listenPort = listenPort;
+            return this;
+        }
+
+        /** Adds seeds as {@code host:port} or {@code [ipv6]:port}. */
+        public Builder seeds(String... hostPorts) {
+            for (String hp : hostPorts) {
+                seeds.add(parseHostPort(hp));
+            }
+            return this;
+        }
+
+        /** Adds seeds. */
+        public Builder seeds(List<InetSocketAddress> addresses) {
+            for (InetSocketAddress a : addresses) {
+                seeds.add(Objects.requireNonNull(a, "seed"));
+            }
+            return this;
+        }
+
+        public Builder maxPeers(int maxPeers) {
+            this.maxPeers = maxPeers;
+            return this;
+        }
+
+        public Builder maxInbound(int maxInbound) {
+            this.maxInbound = maxInbound;
+            return this;
+        }
+
+        public Builder maxOutbound(int maxOutbound) {
+            this.maxOutbound = maxOutbound;
+            return this;
+        }
+
+        public Builder maxInboundPerIp(int maxInboundPerIp) {
+            this.maxInboundPerIp = maxInboundPerIp;
+            return this;
+        }
+
+        public Builder limitLoopback(boolean limitLoopback) {
+            this.limitLoopback = limitLoopback;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+            return this;
+        }
+
+        public Builder pingInterval(Duration pingInterval) {
+            this.pingInterval = Objects.requireNonNull(pingInterval, "pingInterval");
+            return this;
+        }
+
+        public Builder maxMissedPongs(int maxMissedPongs) {
+            this.maxMissedPongs = maxMissedPongs;
+            return this;
+        }
+
+        public Builder readIdleTimeout(Duration readIdleTimeout) {
+            this.readIdleTimeout = Objects.requireNonNull(readIdleTimeout, "readIdleTimeout");
+            return this;
+        }
+
+        public Builder outboundQueueBytes(int outboundQueueBytes) {
+            this.outboundQueueBytes = outboundQueueBytes;
+            return this;
+        }
+
+        public Builder outboundQueueMessages(int outboundQueueMessages) {
+            this.outboundQueueMessages = outboundQueueMessages;
+            return this;
+        }
+
+        public Builder slowPeerTimeout(Duration slowPeerTimeout) {
+            this.slowPeerTimeout = Objects.requireNonNull(slowPeerTimeout, "slowPeerTimeout");
+            return this;
+        }
+
+        public Builder frameSettings(FrameSettings frameSettings) {
+            this.frameSettings = Objects.requireNonNull(frameSettings, "frameSettings");
+            return this;
+        }
+
+        public Builder lz4(boolean lz4) {
+            this.lz4 = lz4;
+            return this;
+        }
+
+        public Builder userAgent(String userAgent) {
+            this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+            return this;
+        }
+
+        public Builder status(byte[] status) {
+            this.status = Objects.requireNonNull(status, "status").clone();
+            return this;
+        }
+
+        public Builder subscriberBufferSize(int subscriberBufferSize) {
+            this.subscriberBufferSize = subscriberBufferSize;
+            return this;
+        }
+
+        public Builder banThreshold(int banThreshold) {
+            this.banThreshold = banThreshold;
+            return this;
+        }
+
+        public Builder banDuration(Duration banDuration) {
+            this.banDuration = Objects.requireNonNull(banDuration, "banDuration");
+            return this;
+        }
+
+        public Builder maxBans(int maxBans) {
+            this.maxBans = maxBans;
+            return this;
+        }
+
+        public Builder eventLoopThreads(int eventLoopThreads) {
+            this.eventLoopThreads = eventLoopThreads;
+            return this;
+        }
+
+        /**
+         * Validates every field and builds the configuration.
+         *
+         * @throws IllegalArgumentException naming the first invalid field
+         */
+        public NodeConfig build() {
+            check(listenPort >= 0 && listenPort <= 0xFFFF, "listenPort must be in 0..65535, got " + listenPort);
+            check(maxPeers >= 1, "maxPeers must be >= 1, got " + maxPeers);
+            check(maxInbound >= 0, "maxInbound must be >= 0, got " + maxInbound);
+            check(maxOutbound >= 0, "maxOutbound must be >= 0, got " + maxOutbound);
+            check(maxInboundPerIp >= 1, "maxInboundPerIp must be >= 1, got " + maxInboundPerIp);
+            positive(handshakeTimeout, "handshakeTimeout");
+            positive(pingInterval, "pingInterval");
+            check(maxMissedPongs >= 1, "maxMissedPongs must be >= 1, got " + maxMissedPongs);
+            if (readIdleTimeout != null) {
+                positive(readIdleTimeout, "readIdleTimeout");
+            }
+            check(outboundQueueBytes >= frameSettings.maxMessageLength() + 14,
+                    "outboundQueueBytes must hold the largest message (" + (frameSettings.maxMessageLength() + 14)
+                            + " bytes), got " + outboundQueueBytes);
+            check(outboundQueueMessages >= 1, "outboundQueueMessages must be >= 1, got " + outboundQueueMessages);
+            positive(slowPeerTimeout, "slowPeerTimeout");
+            check(userAgent.getBytes(StandardCharsets.UTF_8).length <= Hello.MAX_USER_AGENT_BYTES,
+                    "userAgent must be at most " + Hello.MAX_USER_AGENT_BYTES + " UTF-8 bytes");
+            check(status.length <= Hello.MAX_STATUS_BYTES,
+                    "status must be at most " + Hello.MAX_STATUS_BYTES + " bytes, got " + status.length);
+            check(subscriberBufferSize >= 1, "subscriberBufferSize must be >= 1, got " + subscriberBufferSize);
+            check(banThreshold >= 1, "banThreshold must be >= 1, got " + banThreshold);
+            positive(banDuration, "banDuration");
+            check(maxBans >= 1, "maxBans must be >= 1, got " + maxBans);
+            check(eventLoopThreads >= 1, "eventLoopThreads must be >= 1, got " + eventLoopThreads);
+            return new NodeConfig(this);
+        }
+
+        private static void positive(Duration d, String name) {
+            check(!d.isNegative() && !d.isZero(), name + " must be positive, got " + d);
+        }
+
+        private static void check(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+
+        static InetSocketAddress parseHostPort(String hostPort) {
+            Objects.requireNonNull(hostPort, "hostPort");
+            String s = hostPort.trim();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || colon == s.length() - 1) {
+                throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
+            }
+            String host = s.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("IPv6 addresses need brackets: [addr]:port, got '" + hostPort + "'");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in '" + hostPort + "'");
+            }
+            if (port < 1 || port > 0xFFFF || host.isEmpty()) {
+                throw new IllegalArgumentException("expected host:port with port 1..65535, got '" + hostPort + "'");
+            }
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+    }
+}

@@ -1,0 +1,349 @@
+package io.reactivep2p;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.reactivep2p.peer.Direction;
+import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerEvent;
+import io.reactivep2p.peer.PeerManager;
+import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.peer.Peers;
+import io.reactivep2p.protocol.Disconnect;
+import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.FrameDecoder;
+import io.reactivep2p.protocol.FrameEncoder;
+import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.transport.PipelineNames;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
+import reactor.netty.DisposableServer;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * A peer-to-peer node: listens for peers, dials them, runs the handshake and keepalive, and
+ * delivers what peers send.
+ *
+ * <pre>{@code
+ * import static io.reactivep2p.protocol.MessageType.MsgTx;
+ *
+ * P2pNode node = P2pNode.create(NodeConfig.builder().listenPort(3000).seeds("10.0.0.5:3000").build());
+ * node.messages(MsgTx).subscribe(m -> handle(m.peer(), m.message()));   // hot; may subscribe before start
+ * node.start().block();
+ * node.send(peer, Message.of(MsgTx, bytes)).subscribe();
+ * node.close();
+ * }</pre>
+ *
+ * <p><b>Threading.</b> The node runs on its own event loops ({@link NodeConfig#eventLoopThreads()}
+ * daemon threads); every method is thread-safe and non-blocking, and returns a lazy
+ * {@code Mono}/{@code Flux} where it does I/O. Subscribers' callbacks run on the event loop
+ * of the peer concerned: hand slow work to another scheduler ({@code publishOn}).
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} once; {@link #stop()} (or {@link #close()}) sends
+ * DISCONNECT to every peer, closes every connection and the listener, completes every
+ * message and event stream, and shuts the event loops down.
+ */
+public final class P2pNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(P2pNode.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final NodeConfig config;
+    private final long nonce = RANDOM.nextLong();
+    private final PeerManager peers;
+    private final LoopResources loops;
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    private final AtomicLong unknownFrames = new AtomicLong();
+    private final AtomicLong droppedDeliveries = new AtomicLong();
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private volatile DisposableServer server;
+    private volatile Hello localHello;
+
+    private enum State { NEW, STARTING, STARTED, STOPPED }
+
+    private record Subscriber(MessageType type, FluxSink<PeerMessage> sink) {
+    }
+
+    private P2pNode(NodeConfig config) {
+        this.config = config;
+        this.peers = new PeerManager(config, nonce, Ticker.systemTicker());
+        String prefix = "p2p-" + config.nodeId().shortHex();
+        this.loops = LoopResources.create(prefix, 1, config.eventLoopThreads(), true);
+        this.peers.events().subscribe(this::onPeerEvent);
+    }
+
+    /** A node that is not started yet. */
+    public static P2pNode create(NodeConfig config) {
+        return new P2pNode(Objects.requireNonNull(config, "config"));
+    }
+
+    /** This node's id. */
+    public NodeId id() {
+        return config.nodeId();
+    }
+
+    /** The configuration. */
+    public NodeConfig config() {
+        return config;
+    }
+
+    /**
+     * Binds the listener and dials the seeds. Emits this node once it listens (the seeds are
+     * dialled in the background; failures are logged). Errors if already started or if the
+     * port cannot be bound.
+     */
+    public Mono<P2pNode> start() {
+        return Mono.defer(() -> {
+            if (!state.compareAndSet(State.NEW, State.STARTING)) {
+                return Mono.error(new IllegalStateException("node was already started"));
+            }
+            return TcpServer.create()
+                    .runOn(loops)
+                    .host(config.listenHost())
+                    .port(config.listenPort())
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .doOnConnection(this::onInbound)
+                    .handle((in, out) -> out.neverComplete())
+                    .bind()
+                    .map(bound -> {
+                        server = bound;
+                        InetSocketAddress address = (InetSocketAddress) bound.address();
+                        localHello = new Hello(Hello.VERSION, config.nodeId(), address.getPort(), nonce,
+                                config.lz4() ? Hello.CAP_LZ4 : 0, System.currentTimeMillis(), config.userAgent(),
+                                config.status());
+                        state.set(State.STARTED);
+                        log.info("node {} listening on {}", config.nodeId().shortHex(), address);
+                        for (InetSocketAddress seed : config.seeds()) {
+                            connect(seed).subscribe(p -> { }, e -> log.info("seed {} not reached: {}", seed, e.toString()));
+                        }
+                        return this;
+                    });
+        });
+    }
+
+    /** The address the node listens on, once started. */
+    public InetSocketAddress address() {
+        DisposableServer s = server;
+        if (s == null) {
+            throw new IllegalStateException("node is not started");
+        }
+        return (InetSocketAddress) s.address();
+    }
+
+    /**
+     * Dials {@code address} and completes the handshake. Emits the admitted peer, or errors
+     * with a {@link io.reactivep2p.peer.PeerException} carrying the reason the handshake was
+     * refused (by either side), or with the connection error.
+     */
+    public Mono<Peer> connect(InetSocketAddress address) {
+        Objects.requireNonNull(address, "address");
+        return Mono.defer(() -> {
+            if (state.get() != State.STARTED) {
+                return Mono.error(new IllegalStateException("node is not started"));
+            }
+            Sinks.One<Peer> handshake = Sinks.one();
+            return TcpClient.create()
+                    .runOn(loops)
+                    .remoteAddress(() -> address)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .doOnConnected(conn -> install(conn, Direction.OUTBOUND, handshake))
+                    .connect()
+                    .then(handshake.asMono());
+        });
+    }
+
+    /** Dials {@code host:port}. */
+    public Mono<Peer> connect(String hostPort) {
+        return Mono.fromSupplier(() -> NodeConfig.Builder.parseHostPort(hostPort)).flatMap(this::connect);
+    }
+
+    /** The connected peers: a live, unmodifiable view. */
+    public Collection<Peer> peers() {
+        return peers.peers();
+    }
+
+    /** The peer manager: limits, scores, bans. */
+    public PeerManager peerManager() {
+        return peers;
+    }
+
+    /** Peer events; see {@link PeerManager#events()}. */
+    public Flux<PeerEvent> peerEvents() {
+        return peers.events();
+    }
+
+    /**
+     * The messages of {@code type} from every peer, hot: each subscriber sees what arrives
+     * after it subscribed, and may subscribe before {@link #start()}.
+     *
+     * <p><b>Overflow policy.</b> Each subscriber has a buffer of its own of
+     * {@link NodeConfig#subscriberBufferSize()} messages. A subscriber that does not keep up
+     * loses the newest messages beyond its buffer (counted in {@link #droppedDeliveries()});
+     * it never slows the other subscribers or the sockets. Completes when the node stops.
+     */
+    public Flux<PeerMessage> messages(MessageType type) {
+        return subscribe(Objects.requireNonNull(type, "type"));
+    }
+
+    /** The messages of every type; same contract as {@link #messages(MessageType)}. */
+    public Flux<PeerMessage> messages() {
+        return subscribe(null);
+    }
+
+    private Flux<PeerMessage> subscribe(MessageType type) {
+        return Flux.<PeerMessage>create(sink -> {
+                    Subscriber s = new Subscriber(type, sink);
+                    subscribers.add(s);
+                    sink.onDispose(() -> subscribers.remove(s));
+                    if (state.get() == State.STOPPED) {
+                        sink.complete();
+                    }
+                }, FluxSink.OverflowStrategy.IGNORE)
+                .onBackpressureBuffer(config.subscriberBufferSize(), dropped -> droppedDeliveries.incrementAndGet(),
+                        BufferOverflowStrategy.DROP_LATEST);
+    }
+
+    /** Queues {@code message} for {@code peer}; see {@link Peer#send(Message)}. */
+    public Mono<Void> send(Peer peer, Message message) {
+        return Objects.requireNonNull(peer, "peer").send(message);
+    }
+
+    /** Frames received with a type this version does not define (ignored). */
+    public long unknownFrames() {
+        return unknownFrames.get();
+    }
+
+    /** Messages dropped for subscribers of {@link #messages} that did not keep up. */
+    public long droppedDeliveries() {
+        return droppedDeliveries.get();
+    }
+
+    /**
+     * Sends DISCONNECT ({@link DisconnectReason#REQUESTED}) to every peer, closes every
+     * connection and the listener, completes the message and event streams, and releases the
+     * event loops. Idempotent.
+     */
+    public Mono<Void> stop() {
+        return Mono.defer(() -> {
+            State was = state.getAndSet(State.STOPPED);
+            if (was == State.STOPPED) {
+                return Mono.empty();
+            }
+            List<Mono<Void>> closing = new ArrayList<>();
+            for (Peer p : peers.peers()) {
+                closing.add(p.disconnect(DisconnectReason.REQUESTED, "node stopping"));
+            }
+            DisposableServer s = server;
+            return Mono.when(closing)
+                    .timeout(STOP_TIMEOUT, Mono.empty())
+                    // The peers complete on their event loops, which are about to shut down.
+                    .publishOn(Schedulers.boundedElastic())
+                    .then(Mono.defer(() -> {
+                        channels.forEach(Channel::close);
+                        if (s == null) {
+                            return Mono.empty();
+                        }
+                        s.dispose();
+                        return s.onDispose().timeout(STOP_TIMEOUT, Mono.empty());
+                    }))
+                    .then(Mono.fromRunnable(() -> {
+                        subscribers.forEach(sub -> sub.sink().complete());
+                        peers.complete();
+                    }))
+                    .then(loops.disposeLater(Duration.ZERO, STOP_TIMEOUT))
+                    .doOnSuccess(v -> log.info("node {} stopped", config.nodeId().shortHex()));
+        });
+    }
+
+    /** {@link #stop()}, blocking until done. */
+    @Override
+    public void close() {
+        stop().block(STOP_TIMEOUT.multipliedBy(3));
+    }
+
+    // ---- connections ----
+
+    private void onInbound(Connection conn) {
+        Channel channel = conn.channel();
+        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+        FrameEncoder encoder = new FrameEncoder(config.frameSettings());
+        conn.addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
+                .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder);
+        DisconnectReason refusal = state.get() == State.STARTED
+                ? peers.acceptInbound(remote.getAddress())
+                : DisconnectReason.REQUESTED;
+        if (refusal != null) {
+            log.debug("refused inbound {}: {}", remote, refusal);
+            channel.writeAndFlush(Disconnect.of(refusal, "refused").toMessage()).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        channel.closeFuture().addListener(f -> peers.inboundClosed(remote.getAddress()));
+        install(conn, Direction.INBOUND, Sinks.one(), encoder);
+    }
+
+    private void install(Connection conn, Direction direction, Sinks.One<Peer> handshake) {
+        FrameEncoder encoder = new FrameEncoder(config.frameSettings());
+        conn.addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
+                .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder);
+        install(conn, direction, handshake, encoder);
+    }
+
+    private void install(Connection conn, Direction direction, Sinks.One<Peer> handshake, FrameEncoder encoder) {
+        Channel channel = conn.channel();
+        channels.add(channel);
+        channel.closeFuture().addListener(f -> channels.remove(channel));
+        conn.addHandlerLast(PipelineNames.PEER,
+                Peers.handler(config, peers, localHello, conn, direction, encoder, handshake, unknownFrames));
+    }
+
+    private void onPeerEvent(PeerEvent event) {
+        if (event.type() == PeerEvent.Type.CONNECTED) {
+            Peer peer = event.peer();
+            peer.inbound().limitRate(256).subscribe(m -> deliver(peer, m));
+        }
+    }
+
+    private void deliver(Peer peer, Message message) {
+        PeerMessage pm = null;
+        for (Subscriber s : subscribers) {
+            if (s.type() == null || s.type().equals(message.type())) {
+                if (pm == null) {
+                    pm = new PeerMessage(peer, message);
+                }
+                s.sink().next(pm);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "P2pNode{" + config.nodeId().shortHex() + (server == null ? "" : ", " + address()) + "}";
+    }
+}

@@ -1,0 +1,226 @@
+package io.reactivep2p.peer;
+
+import io.netty.channel.Channel;
+import io.reactivep2p.protocol.Disconnect;
+import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.transport.OutboundQueue;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+
+/**
+ * A connected remote node, after a completed handshake.
+ *
+ * <pre>{@code
+ * Peer peer = node.connect(new InetSocketAddress("10.0.0.5", 3000)).block();
+ * peer.send(Message.of(MsgTx, bytes)).subscribe();
+ * peer.onClose().subscribe(why -> log.info("{} left: {}", peer, why));
+ * }</pre>
+ *
+ * <p><b>Threading.</b> All methods are thread-safe. Network work runs on the peer's event
+ * loop; nothing here blocks.
+ */
+public final class Peer {
+
+    private final Connection connection;
+    private final Channel channel;
+    private final Direction direction;
+    private final Hello hello;
+    private final InetSocketAddress remoteAddress;
+    private final OutboundQueue outbound;
+    private final int maxMessageLength;
+    private final Sinks.One<Disconnection> closed = Sinks.one();
+    private volatile long lastRttNanos = -1;
+    private volatile long averageRttNanos = -1;
+    private volatile Disconnection disconnection;
+
+    Peer(Connection connection, InetSocketAddress remoteAddress, Direction direction, Hello hello, OutboundQueue outbound,
+         int maxMessageLength) {
+        this.connection = connection;
+        this.channel = connection.channel();
+        this.direction = direction;
+        this.hello = hello;
+        this.remoteAddress = remoteAddress;
+        this.outbound = outbound;
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /** The remote node's id. */
+    public NodeId id() {
+        return hello.nodeId();
+    }
+
+    /** Who dialled. */
+    public Direction direction() {
+        return direction;
+    }
+
+    /** The remote address of the connection. */
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /**
+     * The address the peer accepts connections on: the connection's IP with the HELLO listen
+     * port; empty when the peer does not listen.
+     */
+    public Optional<InetSocketAddress> listenAddress() {
+        return hello.listenPort() == 0
+                ? Optional.empty()
+                : Optional.of(new InetSocketAddress(remoteAddress.getAddress(), hello.listenPort()));
+    }
+
+    /** The HELLO the peer sent. */
+    public Hello hello() {
+        return hello;
+    }
+
+    /**
+     * The messages the peer sends after its HELLO, except those the connection handles
+     * itself (PING, PONG, DISCONNECT) and frames of types this version does not define
+     * (counted and ignored).
+     *
+     * <p><b>Contract.</b> A unicast stream: it may be subscribed <em>once</em>; a second
+     * subscriber receives an {@link IllegalStateException}. Demand is real backpressure: while
+     * the subscriber has no outstanding demand the connection stops reading from the socket,
+     * so TCP pushes back on the sender; messages already decoded wait for demand. It
+     * <em>completes</em> when the connection closes, for any reason — sent or received
+     * DISCONNECT, protocol error, timeout, or the socket closing; {@link #onClose()} tells
+     * why. It never errors for network or protocol reasons. Cancelling the subscription
+     * does not close the connection.
+     *
+     * <p>A {@code P2pNode} subscribes to the inbound stream of every peer it admits and
+     * delivers the messages through {@code node.messages(type)}; read them there.
+     */
+    public Flux<Message> inbound() {
+        return connection.inbound().receiveObject().cast(Message.class);
+    }
+
+    /**
+     * Queues a message for the peer. The returned {@code Mono} completes once the message is
+     * queued (not when it is written), or errors with a {@link PeerException} when the
+     * peer's outbound queue is full ({@link DisconnectReason#SLOW_PEER}) or the connection is
+     * closed; with an {@link IllegalArgumentException} when the payload is above the maximum
+     * message length. Lazy: nothing happens until it is subscribed.
+     */
+    public Mono<Void> send(Message message) {
+        Objects.requireNonNull(message, "message");
+        return Mono.defer(() -> {
+            if (message.payloadLength() > maxMessageLength) {
+                return Mono.error(new IllegalArgumentException("payload of " + message.payloadLength()
+                        + " bytes is above the maximum message length " + maxMessageLength));
+            }
+            if (offer(message)) {
+                return Mono.empty();
+            }
+            return Mono.error(isActive()
+                    ? new PeerException(DisconnectReason.SLOW_PEER, "outbound queue of " + this + " is full")
+                    : new PeerException(DisconnectReason.REQUESTED, "connection to " + this + " is closed"));
+        });
+    }
+
+    /**
+     * Streams messages to the peer with backpressure from the socket: more are requested only
+     * as the connection can take them. Completes when the publisher has completed and its
+     * messages are written; errors if the connection closes first.
+     */
+    public Mono<Void> send(Publisher<Message> messages) {
+        Objects.requireNonNull(messages, "messages");
+        return connection.outbound().sendObject(Flux.from(messages).map(m -> {
+            if (m.payloadLength() > maxMessageLength) {
+                throw new IllegalArgumentException("payload of " + m.payloadLength()
+                        + " bytes is above the maximum message length " + maxMessageLength);
+            }
+            return m;
+        })).then();
+    }
+
+    /**
+     * Queues a message without building a {@code Mono}: the fast path for relays.
+     *
+     * @return {@code false} when the outbound queue is full or closed (the message is dropped)
+     */
+    public boolean offer(Message message) {
+        return outbound.offer(message);
+    }
+
+    /** The peer's outbound queue: its length and bytes, and encoded-frame offers. */
+    public OutboundQueue outboundQueue() {
+        return outbound;
+    }
+
+    /**
+     * Sends DISCONNECT with {@code reason}, flushes, and closes. Completes when the
+     * connection is closed; completes at once if it already is.
+     */
+    public Mono<Void> disconnect(DisconnectReason reason, String text) {
+        Objects.requireNonNull(reason, "reason");
+        PeerHandler handler = channel.pipeline().get(PeerHandler.class);
+        if (handler != null) {
+            channel.eventLoop().execute(() -> handler.close(new Disconnection(reason, PeerEvent.Side.LOCAL, text), true));
+        } else {
+            channel.close();
+        }
+        return onClose().then();
+    }
+
+    /** Emits why the connection closed, once it has; completes at once if it already is. */
+    public Mono<Disconnection> onClose() {
+        return closed.asMono();
+    }
+
+    /** Why the connection closed, if it has. */
+    public Optional<Disconnection> disconnection() {
+        return Optional.ofNullable(disconnection);
+    }
+
+    /** Whether the connection is open. */
+    public boolean isActive() {
+        return channel.isActive() && disconnection == null;
+    }
+
+    /** The round-trip time of the last answered PING; empty before the first PONG. */
+    public Optional<Duration> lastRtt() {
+        long rtt = lastRttNanos;
+        return rtt < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(rtt));
+    }
+
+    /** An exponentially weighted moving average (α = 1/8, as TCP's SRTT) of the RTT; empty before the first PONG. */
+    public Optional<Duration> averageRtt() {
+        long rtt = averageRttNanos;
+        return rtt < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(rtt));
+    }
+
+    void recordRtt(long rttNanos) {
+        lastRttNanos = rttNanos;
+        long avg = averageRttNanos;
+        averageRttNanos = avg < 0 ? rttNanos : avg + (rttNanos - avg) / 8;
+    }
+
+    void closed(Disconnection why) {
+        disconnection = why;
+        closed.tryEmitValue(why);
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    static Message disconnectMessage(Disconnection why) {
+        return Disconnect.of(why.reason(), why.detail()).toMessage();
+    }
+
+    @Override
+    public String toString() {
+        return "Peer{" + id().shortHex() + ", " + direction.name().toLowerCase() + ", " + remoteAddress + "}";
+    }
+}

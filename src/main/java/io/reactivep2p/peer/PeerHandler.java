@@ -1,0 +1,346 @@
+package io.reactivep2p.peer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.reactivep2p.NodeConfig;
+import io.reactivep2p.protocol.Disconnect;
+import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.FrameCodec;
+import io.reactivep2p.protocol.FrameEncoder;
+import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.protocol.Ping;
+import io.reactivep2p.protocol.Pong;
+import io.reactivep2p.protocol.ProtocolException;
+import io.reactivep2p.transport.OutboundQueue;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+
+/**
+ * The state of one connection: handshake, keepalive, DISCONNECT and protocol errors. Sits
+ * after the frame codec and before Reactor Netty's bridge; data messages go on as
+ * {@link io.reactivep2p.protocol.Message}s to {@link Peer#inbound()}.
+ *
+ * <ol>
+ *   <li><b>Handshake.</b> On start it sends this node's HELLO at once and waits, at most the
+ *       handshake timeout, for the remote's. The first frame must be HELLO (or a DISCONNECT
+ *       refusing us). The HELLO is refused with DISCONNECT for another version, and by the
+ *       {@link PeerManager} for a self-connection, a duplicate, the peer limits, or a ban.</li>
+ *   <li><b>Keepalive.</b> A PING right after the handshake and every ping interval; a PONG
+ *       echoing its nonce gives the RTT. The peer is disconnected with
+ *       {@link DisconnectReason#TIMEOUT} after {@code maxMissedPongs} unanswered PINGs, or
+ *       when nothing at all was read for the read-idle timeout; with
+ *       {@link DisconnectReason#SLOW_PEER} when its outbound queue stayed full for the
+ *       slow-peer timeout.</li>
+ *   <li><b>Errors.</b> A {@link ProtocolException} from the decoders sends DISCONNECT with its
+ *       reason (except a wrong magic: the remote speaks another network), scores the peer, and
+ *       closes. Frames of undefined types are counted and ignored.</li>
+ * </ol>
+ *
+ * <p>Every method runs on the channel's event loop; one instance per channel.
+ */
+final class PeerHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerHandler.class);
+    /** How long a DISCONNECT may take to be written before the socket is closed anyway. */
+    private static final long CLOSE_GRACE_MILLIS = 1000;
+
+    private enum State { HANDSHAKING, ACTIVE, CLOSING, CLOSED }
+
+    private final NodeConfig config;
+    private final PeerManager manager;
+    private final Hello localHello;
+    private final Connection connection;
+    private final Direction direction;
+    private final Sinks.One<Peer> handshake;
+    private final FrameEncoder encoder;
+    private final AtomicLong unknownFrames;
+
+    private State state = State.HANDSHAKING;
+    private boolean started;
+    private ChannelHandlerContext ctx;
+    private OutboundQueue outbound;
+    private Peer peer;
+    private Disconnection disconnection;
+    private ScheduledFuture<?> handshakeTimer;
+    private ScheduledFuture<?> keepaliveTimer;
+    private long lastReadNanos;
+    private long pingNonce;
+    private long pingSentNanos;
+    private int unansweredPings;
+
+    /**
+     * @param handshake completed with the admitted peer, or failed with a {@link PeerException}
+     * @param unknownFrames counts frames of types this version does not define
+     */
+    PeerHandler(NodeConfig config, PeerManager manager, Hello localHello, Connection connection, Direction direction,
+                FrameEncoder encoder, Sinks.One<Peer> handshake, AtomicLong unknownFrames) {
+        this.config = config;
+        this.manager = manager;
+        this.localHello = localHello;
+        this.connection = connection;
+        this.direction = direction;
+        this.encoder = encoder;
+        this.handshake = handshake;
+        this.unknownFrames = unknownFrames;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.outbound = new OutboundQueue(ctx.channel(), config.outboundQueueBytes(), config.outboundQueueMessages());
+        if (ctx.channel().isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!started) {
+            start();
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void start() {
+        started = true;
+        lastReadNanos = now();
+        // Reactor Netty reads only on the demand of Peer.inbound(), which is subscribed after
+        // the handshake: read on our own until then.
+        ctx.channel().config().setAutoRead(true);
+        ctx.writeAndFlush(localHello.toMessage(), ctx.voidPromise());
+        handshakeTimer = ctx.executor().schedule(() -> {
+            if (state == State.HANDSHAKING) {
+                close(local(DisconnectReason.TIMEOUT, "no HELLO within " + config.handshakeTimeout()), true);
+            }
+        }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        lastReadNanos = now();
+        try {
+            if (state == State.HANDSHAKING) {
+                onHandshakeFrame(frame);
+            } else if (state == State.ACTIVE) {
+                onFrame(frame);
+            }
+            // CLOSING, CLOSED: discard
+        } catch (ProtocolException e) {
+            protocolError(e);
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void onHandshakeFrame(ByteBuf frame) {
+        MessageType type = FrameCodec.type(frame);
+        if (type.equals(MessageType.MsgDisconnect)) {
+            Disconnect d = Disconnect.decode(FrameCodec.toMessage(frame));
+            close(new Disconnection(d.reason(), PeerEvent.Side.REMOTE, d.text()), false);
+            return;
+        }
+        if (!type.equals(MessageType.MsgHello)) {
+            throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "first frame is " + type + ", not HELLO");
+        }
+        Hello hello = Hello.decode(FrameCodec.toMessage(frame));
+        if (hello.version() != Hello.VERSION) {
+            close(local(DisconnectReason.INCOMPATIBLE_VERSION,
+                    "version " + hello.version() + " is not supported, this node speaks " + Hello.VERSION), true);
+            return;
+        }
+        Peer candidate = new Peer(connection, remoteAddress(), direction, hello, outbound,
+                config.frameSettings().maxMessageLength());
+        PeerManager.Admission admission = manager.admit(candidate, hello.nonce());
+        if (!admission.accepted()) {
+            close(local(admission.refusal(), refusalText(admission.refusal())), true);
+            return;
+        }
+        peer = candidate;
+        state = State.ACTIVE;
+        handshakeTimer.cancel(false);
+        encoder.lz4(config.lz4() && hello.supportsLz4());
+        long interval = config.pingInterval().toNanos();
+        keepaliveTimer = ctx.executor().scheduleAtFixedRate(this::keepalive, interval, interval, TimeUnit.NANOSECONDS);
+        sendPing();
+        if (admission.replaced() != null) {
+            admission.replaced().disconnect(DisconnectReason.DUPLICATE_CONNECTION, "replaced by the connection dialled by the lower id")
+                    .subscribe();
+        }
+        log.debug("connected {}", peer);
+        handshake.tryEmitValue(peer);
+    }
+
+    private void onFrame(ByteBuf frame) {
+        MessageType type = FrameCodec.type(frame);
+        switch (type.code()) {
+            case 0x02 -> outbound.sendNow(new Pong(Ping.decode(FrameCodec.toMessage(frame)).nonce()).toMessage());
+            case 0x03 -> onPong(Pong.decode(FrameCodec.toMessage(frame)).nonce());
+            case 0x04 -> {
+                Disconnect d = Disconnect.decode(FrameCodec.toMessage(frame));
+                close(new Disconnection(d.reason(), PeerEvent.Side.REMOTE, d.text()), false);
+            }
+            case 0x00 -> throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "HELLO after the handshake");
+            default -> {
+                if (type.isDefined()) {
+                    ctx.fireChannelRead(FrameCodec.toMessage(frame));
+                } else {
+                    unknownFrames.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private void keepalive() {
+        if (state != State.ACTIVE) {
+            return;
+        }
+        long now = now();
+        if (now - lastReadNanos > config.readIdleTimeout().toNanos()) {
+            close(local(DisconnectReason.TIMEOUT, "nothing read for " + config.readIdleTimeout()), true);
+        } else if (unansweredPings >= config.maxMissedPongs()) {
+            close(local(DisconnectReason.TIMEOUT, unansweredPings + " PINGs unanswered"), true);
+        } else if (outbound.fullForNanos(now) > config.slowPeerTimeout().toNanos()) {
+            close(local(DisconnectReason.SLOW_PEER, "outbound queue full for " + config.slowPeerTimeout()), true);
+        } else {
+            sendPing();
+        }
+    }
+
+    private void sendPing() {
+        pingNonce = ThreadLocalRandom.current().nextLong();
+        pingSentNanos = now();
+        unansweredPings++;
+        outbound.sendNow(new Ping(pingNonce).toMessage());
+    }
+
+    private void onPong(long nonce) {
+        if (nonce == pingNonce && pingSentNanos != 0) {
+            peer.recordRtt(now() - pingSentNanos);
+            pingSentNanos = 0;
+            unansweredPings = 0;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            outbound.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ProtocolException pe) {
+            protocolError(pe);
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof ProtocolException pe) {
+            protocolError(pe);
+        } else if (cause instanceof IOException) {
+            close(new Disconnection(DisconnectReason.REQUESTED, PeerEvent.Side.REMOTE, "I/O: " + cause.getMessage()), false);
+        } else {
+            log.warn("unexpected error on {}, closing", ctx.channel(), cause);
+            close(local(DisconnectReason.PROTOCOL_ERROR, "internal error"), false);
+        }
+    }
+
+    private void protocolError(ProtocolException e) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+        if (e.kind() != ProtocolException.Kind.BAD_MAGIC) {
+            manager.misbehaved(peer == null ? null : peer.id(), remoteAddress().getAddress(),
+                    PeerManager.PROTOCOL_ERROR_SCORE, e.getMessage());
+        }
+        close(local(e.reason(), e.getMessage()), e.kind() != ProtocolException.Kind.BAD_MAGIC);
+    }
+
+    /**
+     * Ends the connection once: records why, sends DISCONNECT if asked (then closes when it is
+     * written, or after a grace period), or closes at once.
+     */
+    void close(Disconnection why, boolean sendDisconnect) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSING;
+        disconnection = why;
+        cancelTimers();
+        if (sendDisconnect && ctx.channel().isActive()) {
+            ctx.writeAndFlush(Peer.disconnectMessage(why)).addListener(ChannelFutureListener.CLOSE);
+            ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } else {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        State was = state;
+        state = State.CLOSED;
+        cancelTimers();
+        outbound.close();
+        Disconnection why = disconnection != null
+                ? disconnection
+                : new Disconnection(DisconnectReason.REQUESTED, PeerEvent.Side.REMOTE, "connection closed");
+        if (peer != null) {
+            peer.closed(why);
+            manager.closed(peer, why);
+            log.debug("disconnected {}: {}", peer, why);
+        } else if (was == State.HANDSHAKING || was == State.CLOSING) {
+            handshake.tryEmitError(new PeerException(why.reason(), "handshake with " + ctx.channel().remoteAddress()
+                    + " failed: " + why.reason() + (why.detail().isEmpty() ? "" : " (" + why.detail() + ")")));
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void cancelTimers() {
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        if (keepaliveTimer != null) {
+            keepaliveTimer.cancel(false);
+        }
+    }
+
+    private InetSocketAddress remoteAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0); // in-memory channels
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    private static Disconnection local(DisconnectReason reason, String detail) {
+        return new Disconnection(reason, PeerEvent.Side.LOCAL, detail);
+    }
+
+    private static String refusalText(DisconnectReason reason) {
+        return switch (reason) {
+            case SELF_CONNECTION -> "connected to itself";
+            case DUPLICATE_CONNECTION -> "already connected";
+            case TOO_MANY_PEERS -> "no free peer slot";
+            case BANNED -> "banned";
+            default -> reason.name().toLowerCase();
+        };
+    }
+}

@@ -1,0 +1,188 @@
+package io.reactivep2p.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
+import io.reactivep2p.protocol.FrameCodec;
+import io.reactivep2p.protocol.Message;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One peer's outbound data queue, bounded in bytes and in messages, drained into the channel
+ * on its event loop with one flush per drain.
+ *
+ * <p>Why: a flush is a system call. Any thread may {@link #offer} messages; the first offer
+ * into an idle queue schedules one drain task on the event loop, and every message offered
+ * before that task runs goes out with the same flush. Under load many messages share a
+ * flush; an isolated message costs one task hop. The drain writes only while the channel is
+ * writable (below Netty's write-buffer high-water mark) and resumes on
+ * {@link #onWritable()}, so what a peer that does not read can hold is this queue's budget
+ * plus the channel's high-water mark — never more.
+ *
+ * <p>Control frames (PING, PONG, DISCONNECT) do not go through this queue: they are written
+ * and flushed at once with {@link #sendNow}.
+ *
+ * <p>Thread-safe: {@link #offer} and {@link #offerFrame} from any thread; the drain runs on
+ * the channel's event loop.
+ */
+public final class OutboundQueue {
+
+    private final Channel channel;
+    private final int maxBytes;
+    private final int maxMessages;
+    private final Queue<Object> queue = Queues.unboundedMultiproducer().get();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicInteger wip = new AtomicInteger();
+    private final Runnable drainTask = this::drain;
+    private volatile long fullSinceNanos;
+    private volatile boolean closed;
+
+    /**
+     * @param channel the peer's channel; writes go through its pipeline (the frame encoder)
+     * @param maxBytes queued bytes at most, counted as encoded frame sizes before compression
+     * @param maxMessages queued messages at most
+     */
+    public OutboundQueue(Channel channel, int maxBytes, int maxMessages) {
+        this.channel = channel;
+        this.maxBytes = maxBytes;
+        this.maxMessages = maxMessages;
+    }
+
+    /**
+     * Queues a message.
+     *
+     * @return {@code false} when the queue is full or closed: the message is dropped, and the
+     *     caller counts it
+     */
+    public boolean offer(Message message) {
+        return enqueue(message, FrameCodec.HEADER_LENGTH + (long) message.payloadLength());
+    }
+
+    /**
+     * Queues an encoded frame, taking ownership of the buffer: it is released if refused.
+     * Used to share one encoded frame between many peers (each offer holds its own
+     * reference, e.g. {@code frame.retainedDuplicate()}).
+     *
+     * @return {@code false} when the queue is full or closed
+     */
+    public boolean offerFrame(ByteBuf frame) {
+        if (!enqueue(frame, frame.readableBytes())) {
+            frame.release();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean enqueue(Object item, long size) {
+        if (closed) {
+            return false;
+        }
+        if (count.incrementAndGet() > maxMessages) {
+            count.decrementAndGet();
+            return refuse();
+        }
+        if (bytes.addAndGet(size) > maxBytes) {
+            bytes.addAndGet(-size);
+            count.decrementAndGet();
+            return refuse();
+        }
+        queue.offer(item);
+        if (closed) {
+            discardAll(); // lost the race with close(): release what may be left
+            return false;
+        }
+        if (wip.getAndIncrement() == 0) {
+            channel.eventLoop().execute(drainTask);
+        }
+        return true;
+    }
+
+    private boolean refuse() {
+        if (fullSinceNanos == 0) {
+            fullSinceNanos = Math.max(1, channel.eventLoop().ticker().nanoTime());
+        }
+        return false;
+    }
+
+    /** Writes and flushes a control message at once, ahead of the queued data. */
+    public void sendNow(Message message) {
+        channel.writeAndFlush(message, channel.voidPromise());
+    }
+
+    /** Resumes draining: call from {@code channelWritabilityChanged} when writable again. */
+    public void onWritable() {
+        if (!queue.isEmpty() && wip.getAndIncrement() == 0) {
+            channel.eventLoop().execute(drainTask);
+        }
+    }
+
+    private void drain() {
+        int missed = 1;
+        for (;;) {
+            boolean wrote = false;
+            while (channel.isWritable()) {
+                Object item = queue.poll();
+                if (item == null) {
+                    break;
+                }
+                release(item);
+                channel.write(item, channel.voidPromise());
+                wrote = true;
+            }
+            if (wrote) {
+                channel.flush();
+            }
+            if (count.get() <= maxMessages / 2 && bytes.get() <= maxBytes / 2) {
+                fullSinceNanos = 0;
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void release(Object item) {
+        long size = item instanceof Message m
+                ? FrameCodec.HEADER_LENGTH + (long) m.payloadLength()
+                : ((ByteBuf) item).readableBytes();
+        bytes.addAndGet(-size);
+        count.decrementAndGet();
+    }
+
+    /** Messages queued now. */
+    public int size() {
+        return count.get();
+    }
+
+    /** Bytes queued now. */
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /**
+     * How long (on the event loop's ticker) the queue has been refusing messages without draining below half its budget;
+     * 0 when it is not full.
+     */
+    public long fullForNanos(long nowNanos) {
+        long since = fullSinceNanos;
+        return since == 0 ? 0 : nowNanos - since;
+    }
+
+    /** Refuses further offers and releases everything queued. Call when the channel closes. */
+    public void close() {
+        closed = true;
+        discardAll();
+    }
+
+    private void discardAll() {
+        for (Object item; (item = queue.poll()) != null; ) {
+            release(item);
+            ReferenceCountUtil.release(item);
+        }
+    }
+}

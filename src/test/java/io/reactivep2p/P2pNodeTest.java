@@ -1,0 +1,243 @@
+package io.reactivep2p;
+
+import static io.reactivep2p.protocol.MessageType.MsgTx;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.reactivep2p.peer.Direction;
+import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerEvent;
+import io.reactivep2p.peer.PeerException;
+import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+class P2pNodeTest {
+
+    private final List<P2pNode> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        nodes.forEach(P2pNode::close);
+    }
+
+    P2pNode start(NodeConfig.Builder config) {
+        P2pNode node = P2pNode.create(config.listenHost("127.0.0.1").eventLoopThreads(1).build());
+        nodes.add(node);
+        return node.start().block(Duration.ofSeconds(5));
+    }
+
+    P2pNode start() {
+        return start(NodeConfig.builder());
+    }
+
+    static Message tx(String text) {
+        return Message.of(MsgTx, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void twoNodesConnectAndExchangeMessagesBothWays() {
+        P2pNode a = start();
+        P2pNode b = start();
+        ConcurrentLinkedQueue<PeerMessage> atA = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<PeerMessage> atB = new ConcurrentLinkedQueue<>();
+        a.messages(MsgTx).subscribe(atA::add);
+        b.messages(MsgTx).subscribe(atB::add);
+
+        Peer bFromA = a.connect(b.address()).block(Duration.ofSeconds(5));
+        assertThat(bFromA.id()).isEqualTo(b.id());
+        assertThat(bFromA.direction()).isEqualTo(Direction.OUTBOUND);
+        await().until(() -> b.peers().size() == 1);
+        Peer aFromB = b.peers().iterator().next();
+        assertThat(aFromB.id()).isEqualTo(a.id());
+        assertThat(aFromB.direction()).isEqualTo(Direction.INBOUND);
+        assertThat(aFromB.listenAddress()).hasValueSatisfying(addr -> assertThat(addr.getPort()).isEqualTo(a.address().getPort()));
+
+        for (int i = 0; i < 100; i++) {
+            a.send(bFromA, tx("a" + i)).block();
+            b.send(aFromB, tx("b" + i)).block();
+        }
+        await().until(() -> atA.size() == 100 && atB.size() == 100);
+        assertThat(atB).extracting(PeerMessage::message).startsWith(tx("a0"), tx("a1")).endsWith(tx("a99"));
+        assertThat(atA).extracting(pm -> pm.peer().id()).containsOnly(b.id());
+        assertThat(atB).extracting(pm -> pm.peer().id()).containsOnly(a.id());
+    }
+
+    @Test
+    void largeMessagesTravelCompressed() {
+        P2pNode a = start();
+        P2pNode b = start();
+        Message block = Message.of(MessageType.MsgBlock, "block data ".repeat(100_000).getBytes(StandardCharsets.US_ASCII));
+        Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
+        StepVerifier.create(b.messages(MessageType.MsgBlock).map(PeerMessage::message).take(1))
+                .then(() -> peer.send(block).subscribe())
+                .expectNext(block)
+                .verifyComplete();
+    }
+
+    @Test
+    void fiveNodesInAFullMeshExchangeMessages() {
+        List<P2pNode> mesh = new ArrayList<>();
+        List<ConcurrentLinkedQueue<PeerMessage>> received = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            P2pNode node = start();
+            ConcurrentLinkedQueue<PeerMessage> q = new ConcurrentLinkedQueue<>();
+            node.messages(MsgTx).subscribe(q::add);
+            mesh.add(node);
+            received.add(q);
+        }
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < i; j++) {
+                mesh.get(i).connect(mesh.get(j).address()).block(Duration.ofSeconds(5));
+            }
+        }
+        await().until(() -> mesh.stream().allMatch(n -> n.peers().size() == 4));
+        for (P2pNode node : mesh) {
+            for (Peer p : node.peers()) {
+                p.send(tx("from " + node.id().shortHex() + " to " + p.id().shortHex())).block();
+            }
+        }
+        await().until(() -> received.stream().allMatch(q -> q.size() == 4));
+        for (int i = 0; i < 5; i++) {
+            Set<Object> senders = received.get(i).stream().map(pm -> pm.peer().id()).collect(Collectors.toSet());
+            assertThat(senders).hasSize(4).doesNotContain(mesh.get(i).id());
+        }
+    }
+
+    @Test
+    void simultaneousDialsEndWithExactlyOneConnection() {
+        for (int round = 0; round < 5; round++) {
+            P2pNode a = start();
+            P2pNode b = start();
+            Mono.when(a.connect(b.address()).onErrorResume(e -> Mono.empty()),
+                    b.connect(a.address()).onErrorResume(e -> Mono.empty())).block(Duration.ofSeconds(5));
+            await().until(() -> a.peers().size() == 1 && b.peers().size() == 1
+                    && a.peers().iterator().next().isActive() && b.peers().iterator().next().isActive());
+            // Both kept the connection dialled by the lower id.
+            P2pNode lower = a.id().compareTo(b.id()) < 0 ? a : b;
+            P2pNode higher = lower == a ? b : a;
+            await().untilAsserted(() -> {
+                assertThat(lower.peers()).singleElement().extracting(Peer::direction).isEqualTo(Direction.OUTBOUND);
+                assertThat(higher.peers()).singleElement().extracting(Peer::direction).isEqualTo(Direction.INBOUND);
+            });
+        }
+    }
+
+    @Test
+    void aNodeDiallingItselfIsRefused() {
+        P2pNode a = start();
+        StepVerifier.create(a.connect(a.address()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PeerException.class,
+                        pe -> assertThat(pe.reason()).isEqualTo(DisconnectReason.SELF_CONNECTION)))
+                .verify(Duration.ofSeconds(5));
+        await().until(() -> a.peers().isEmpty());
+    }
+
+    @Test
+    void aSecondConnectionToTheSameNodeIsRefusedAsDuplicate() {
+        P2pNode a = start();
+        P2pNode b = start();
+        a.connect(b.address()).block(Duration.ofSeconds(5));
+        StepVerifier.create(a.connect(b.address()))
+                .expectErrorSatisfies(e -> assertThat(((PeerException) e).reason()).isEqualTo(DisconnectReason.DUPLICATE_CONNECTION))
+                .verify(Duration.ofSeconds(5));
+        assertThat(a.peers()).hasSize(1);
+    }
+
+    @Test
+    void inboundLimitRefusesWithTooManyPeers() {
+        P2pNode server = start(NodeConfig.builder().maxInbound(1));
+        start().connect(server.address()).block(Duration.ofSeconds(5));
+        await().until(() -> server.peers().size() == 1);
+        StepVerifier.create(start().connect(server.address()))
+                .expectErrorSatisfies(e -> assertThat(((PeerException) e).reason()).isEqualTo(DisconnectReason.TOO_MANY_PEERS))
+                .verify(Duration.ofSeconds(5));
+        assertThat(server.peers()).hasSize(1);
+    }
+
+    @Test
+    void peersMeasureRoundTripTime() {
+        P2pNode a = start();
+        P2pNode b = start();
+        Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
+        await().until(() -> peer.lastRtt().isPresent());
+        assertThat(peer.lastRtt().get()).isPositive().isLessThan(Duration.ofSeconds(1));
+        assertThat(peer.averageRtt()).isPresent();
+    }
+
+    @Test
+    void peerEventsReportConnectAndDisconnectWithReasonAndSide() {
+        P2pNode a = start();
+        P2pNode b = start();
+        StepVerifier.create(b.peerEvents().take(2))
+                .then(() -> {
+                    Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
+                    // Once both first PINGs are answered nothing is in flight from b, so b reads
+                    // the DISCONNECT before the connection closes (a write into a closed socket
+                    // can otherwise end it first, with an I/O error).
+                    await().until(() -> peer.lastRtt().isPresent()
+                            && b.peers().stream().allMatch(p -> p.lastRtt().isPresent()));
+                    peer.disconnect(DisconnectReason.REQUESTED, "bye").block(Duration.ofSeconds(5));
+                })
+                .assertNext(e -> assertThat(e.type()).isEqualTo(PeerEvent.Type.CONNECTED))
+                .assertNext(e -> {
+                    assertThat(e.type()).isEqualTo(PeerEvent.Type.DISCONNECTED);
+                    assertThat(e.reason()).isEqualTo(DisconnectReason.REQUESTED);
+                    assertThat(e.side()).isEqualTo(PeerEvent.Side.REMOTE);
+                    assertThat(e.detail()).isEqualTo("bye");
+                })
+                .verifyComplete();
+    }
+
+    @Test
+    void stopDisconnectsEveryPeerAndCompletesTheStreams() {
+        P2pNode a = start();
+        P2pNode b = start();
+        Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
+        StepVerifier.create(b.messages())
+                .then(() -> b.stop().block(Duration.ofSeconds(10)))
+                .verifyComplete();
+        StepVerifier.create(peer.onClose())
+                .assertNext(why -> {
+                    assertThat(why.reason()).isEqualTo(DisconnectReason.REQUESTED);
+                    assertThat(why.side()).isEqualTo(PeerEvent.Side.REMOTE);
+                })
+                .verifyComplete();
+        await().until(() -> a.peers().isEmpty());
+        assertThat(b.peers()).isEmpty();
+        assertThat(Thread.getAllStackTraces().keySet()).noneSatisfy(t -> {
+            assertThat(t.getName()).contains("p2p-" + b.id().shortHex());
+            assertThat(t.isAlive()).isTrue();
+        });
+    }
+
+    @Test
+    void configRejectsInvalidValuesWithClearMessages() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeConfig.builder().listenPort(70000).build())
+                .hasMessageContaining("listenPort");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeConfig.builder().seeds("nope"))
+                .hasMessageContaining("host:port");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeConfig.builder().pingInterval(Duration.ZERO).build())
+                .hasMessageContaining("pingInterval");
+        assertThat(NodeConfig.builder().seeds("[::1]:3000", "example.org:3001").build().seeds())
+                .extracting(java.net.InetSocketAddress::getPort).containsExactly(3000, 3001);
+        NodeConfig defaults = NodeConfig.builder().build();
+        assertThat(defaults.maxPeers()).isEqualTo(50);
+        assertThat(defaults.readIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(defaults.toBuilder().build().nodeId()).isEqualTo(defaults.nodeId());
+        assertThat(InetAddress.getLoopbackAddress().isLoopbackAddress()).isTrue();
+    }
+}
