@@ -89,6 +89,29 @@ class P2pNodeTest {
     }
 
     @Test
+    void aSubscriberThatDoesNotRequestLosesOnlyItsOwnMessages() {
+        P2pNode a = start();
+        P2pNode b = start(NodeConfig.builder().subscriberBufferSize(16));
+        ConcurrentLinkedQueue<PeerMessage> fast = new ConcurrentLinkedQueue<>();
+        b.messages(MsgTx).subscribe(fast::add);
+        reactor.core.publisher.BaseSubscriber<PeerMessage> stalled = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                // requests nothing
+            }
+        };
+        b.messages(MsgTx).subscribe(stalled);
+        Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
+        for (int i = 0; i < 200; i++) {
+            peer.send(tx("m" + i)).block();
+        }
+        await().until(() -> fast.size() == 200);
+        assertThat(b.droppedDeliveries()).isEqualTo(200 - 16);
+        stalled.request(100);
+        stalled.dispose();
+    }
+
+    @Test
     void fiveNodesInAFullMeshExchangeMessages() {
         List<P2pNode> mesh = new ArrayList<>();
         List<ConcurrentLinkedQueue<PeerMessage>> received = new ArrayList<>();

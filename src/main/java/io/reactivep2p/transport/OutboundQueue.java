@@ -135,6 +135,9 @@ public final class OutboundQueue {
             }
             if (wrote) {
                 channel.flush();
+                if (channel.isWritable() && !queue.isEmpty()) {
+                    continue; // the flush emptied the channel's buffer at once
+                }
             }
             if (count.get() <= maxMessages / 2 && bytes.get() <= maxBytes / 2) {
                 fullSinceNanos = 0;

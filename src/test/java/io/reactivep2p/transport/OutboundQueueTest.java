@@ -1,0 +1,135 @@
+package io.reactivep2p.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.reactivep2p.protocol.FrameEncoder;
+import io.reactivep2p.protocol.FrameSettings;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OutboundQueueTest {
+
+    /** Counts flushes, and holds them back while {@code holdFlushes} (a peer that does not read). */
+    static final class FlushCounter extends ChannelOutboundHandlerAdapter {
+        int flushes;
+        boolean holdFlushes;
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            flushes++;
+            if (!holdFlushes) {
+                ctx.flush();
+            }
+        }
+    }
+
+    private final FlushCounter counter = new FlushCounter();
+    private final EmbeddedChannel channel = new EmbeddedChannel(counter, new FrameEncoder(FrameSettings.defaults()));
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private static Message msg(int payload) {
+        return Message.of(MessageType.MsgTx, new byte[payload]);
+    }
+
+    @Test
+    void manyOffersShareOneFlush() {
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1000);
+        for (int i = 0; i < 100; i++) {
+            assertThat(queue.offer(msg(10))).isTrue();
+        }
+        assertThat(queue.size()).isEqualTo(100);
+        channel.runPendingTasks();
+        assertThat(counter.flushes).isEqualTo(1);
+        assertThat(channel.outboundMessages()).hasSize(100);
+        assertThat(queue.size()).isZero();
+        assertThat(queue.bytes()).isZero();
+    }
+
+    @Test
+    void isBoundedInMessages() {
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 3);
+        assertThat(queue.offer(msg(1))).isTrue();
+        assertThat(queue.offer(msg(1))).isTrue();
+        assertThat(queue.offer(msg(1))).isTrue();
+        assertThat(queue.offer(msg(1))).isFalse();
+        assertThat(queue.fullForNanos(channel.eventLoop().ticker().nanoTime())).isGreaterThanOrEqualTo(0);
+        channel.runPendingTasks();
+        assertThat(queue.offer(msg(1))).isTrue();
+    }
+
+    @Test
+    void isBoundedInBytesCountingTheFrameHeader() {
+        OutboundQueue queue = new OutboundQueue(channel, 2 * (14 + 100), 1000);
+        assertThat(queue.offer(msg(100))).isTrue();
+        assertThat(queue.offer(msg(100))).isTrue();
+        assertThat(queue.offer(msg(0))).isFalse();
+        assertThat(queue.bytes()).isEqualTo(228);
+    }
+
+    @Test
+    void refusedAndDiscardedFramesAreReleased() {
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1);
+        ByteBuf first = Unpooled.buffer().writeZero(20);
+        ByteBuf second = Unpooled.buffer().writeZero(20);
+        assertThat(queue.offerFrame(first)).isTrue();
+        assertThat(queue.offerFrame(second)).isFalse();
+        assertThat(second.refCnt()).isZero();
+        queue.close();
+        assertThat(first.refCnt()).isZero();
+        assertThat(queue.offer(msg(1))).isFalse();
+    }
+
+    @Test
+    void stopsWritingWhileTheChannelIsUnwritableAndResumesAfter() {
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(100, 200));
+        counter.holdFlushes = true;
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1000);
+        for (int i = 0; i < 50; i++) {
+            queue.offer(msg(36)); // 50-byte frames
+        }
+        channel.runPendingTasks();
+        assertThat(channel.isWritable()).isFalse();
+        int held = 50 - queue.size();
+        assertThat(held).isPositive().isLessThan(10); // written until above the high-water mark, then it stopped
+        assertThat(channel.outboundMessages()).isEmpty();
+
+        counter.holdFlushes = false;
+        channel.flush(); // the peer reads again: the buffer empties, the channel turns writable
+        assertThat(channel.isWritable()).isTrue();
+        queue.onWritable();
+        channel.runPendingTasks();
+        channel.flush();
+        assertThat(queue.size()).isZero();
+        assertThat(channel.outboundMessages()).hasSize(50);
+        channel.outboundMessages().forEach(ReferenceCountUtil::release);
+        channel.outboundMessages().clear();
+    }
+
+    @Test
+    void reportsHowLongItHasBeenFull() {
+        channel.freezeTime();
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1);
+        long start = channel.eventLoop().ticker().nanoTime();
+        queue.offer(msg(1));
+        assertThat(queue.fullForNanos(start)).isZero();
+        assertThat(queue.offer(msg(1))).isFalse();
+        channel.advanceTimeBy(3, TimeUnit.SECONDS);
+        assertThat(queue.fullForNanos(channel.eventLoop().ticker().nanoTime())).isEqualTo(TimeUnit.SECONDS.toNanos(3));
+        channel.runPendingTasks(); // drained: no longer full
+        assertThat(queue.fullForNanos(channel.eventLoop().ticker().nanoTime())).isZero();
+    }
+}
