@@ -9,7 +9,7 @@ import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerEvent;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.peer.PeerMessage;
-import io.reactivep2p.peer.Peers;
+import io.reactivep2p.peer.PeerHandlers;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameDecoder;
@@ -320,7 +320,7 @@ public final class P2pNode implements AutoCloseable {
         channels.add(channel);
         channel.closeFuture().addListener(f -> channels.remove(channel));
         conn.addHandlerLast(PipelineNames.PEER,
-                Peers.handler(config, peers, localHello, conn, direction, encoder, handshake, unknownFrames));
+                PeerHandlers.handler(config, peers, localHello, conn, direction, encoder, handshake, unknownFrames));
     }
 
     private void onPeerEvent(PeerEvent event) {

@@ -9,9 +9,9 @@ import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 
 /** Builds the per-connection peer handler for the node facade, which lives in another package. */
-public final class Peers {
+public final class PeerHandlers {
 
-    private Peers() {
+    private PeerHandlers() {
     }
 
     /**
