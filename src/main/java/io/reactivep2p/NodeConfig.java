@@ -3,6 +3,7 @@ package io.reactivep2p;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.transport.FlushPolicy;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,6 +43,7 @@ public final class NodeConfig {
     private final Duration readIdleTimeout;
     private final int outboundQueueBytes;
     private final int outboundQueueMessages;
+    private final FlushPolicy flushPolicy;
     private final Duration slowPeerTimeout;
     private final FrameSettings frameSettings;
     private final boolean lz4;
@@ -70,6 +72,7 @@ public final class NodeConfig {
                 ? b.readIdleTimeout : b.pingInterval.multipliedBy(b.maxMissedPongs + 1L);
         this.outboundQueueBytes = b.outboundQueueBytes;
         this.outboundQueueMessages = b.outboundQueueMessages;
+        this.flushPolicy = b.flushPolicy;
         this.slowPeerTimeout = b.slowPeerTimeout;
         this.frameSettings = b.frameSettings;
         this.lz4 = b.lz4;
@@ -105,6 +108,7 @@ public final class NodeConfig {
         b.readIdleTimeout = readIdleTimeout;
         b.outboundQueueBytes = outboundQueueBytes;
         b.outboundQueueMessages = outboundQueueMessages;
+        b.flushPolicy = flushPolicy;
         b.slowPeerTimeout = slowPeerTimeout;
         b.frameSettings = frameSettings;
         b.lz4 = lz4;
@@ -196,6 +200,11 @@ public final class NodeConfig {
         return outboundQueueMessages;
     }
 
+    /** When outbound data is flushed: {@link FlushPolicy#COALESCE} (default) or after every message. */
+    public FlushPolicy flushPolicy() {
+        return flushPolicy;
+    }
+
     /** How long a peer's outbound queue may stay full before it is disconnected as slow. Default 30 s. */
     public Duration slowPeerTimeout() {
         return slowPeerTimeout;
@@ -263,6 +272,7 @@ public final class NodeConfig {
         private Duration readIdleTimeout;
         private int outboundQueueBytes = 8 * 1024 * 1024;
         private int outboundQueueMessages = 16_384;
+        private FlushPolicy flushPolicy = FlushPolicy.COALESCE;
         private Duration slowPeerTimeout = Duration.ofSeconds(30);
         private FrameSettings frameSettings = FrameSettings.defaults();
         private boolean lz4 = true;
@@ -360,6 +370,11 @@ public final class NodeConfig {
 
         public Builder outboundQueueMessages(int outboundQueueMessages) {
             this.outboundQueueMessages = outboundQueueMessages;
+            return this;
+        }
+
+        public Builder flushPolicy(FlushPolicy flushPolicy) {
+            this.flushPolicy = Objects.requireNonNull(flushPolicy, "flushPolicy");
             return this;
         }
 

@@ -1,8 +1,5 @@
 package io.reactivep2p.gossip;
 
-import com.dynatrace.hash4j.hashing.ByteAccess;
-import com.dynatrace.hash4j.hashing.Hasher64;
-import com.dynatrace.hash4j.hashing.Hashing;
 import io.netty.buffer.ByteBuf;
 import io.reactivep2p.protocol.ContentHash;
 import io.reactivep2p.protocol.FrameCodec;
@@ -13,35 +10,43 @@ import java.security.SecureRandom;
  * The two identities of a message.
  *
  * <ul>
- *   <li>The <b>dedup key</b> ({@link #dedupKey}): xxHash64 over {@code type ‖ payload} with a
- *       seed chosen at random per node run. It never leaves the node, so no outsider can
- *       craft two messages that collide and make the node drop one of them.</li>
+ *   <li>The <b>dedup key</b> ({@link #dedupKey}): xxHash64 of the payload, keyed by a seed
+ *       derived from the message type and a random per-run seed. It never leaves the node, so
+ *       no outsider can craft two messages that collide and make the node drop one of them;
+ *       messages of different types never share a hash function, so equal payloads of two
+ *       types get independent keys.</li>
  *   <li>The <b>content hash</b> ({@link #contentHash}): SHA-256 over {@code type ‖ payload},
  *       used only where an id crosses the wire (INV, GET_DATA).</li>
  * </ul>
  *
- * <p>The key is computed in place: the hash reads the type byte and the payload through a
- * {@link ByteAccess} view, so no {@code type ‖ payload} array is built and nothing is
- * allocated. The implementation (hash4j's XXH64) was chosen by {@code MessageIdBenchmark}
- * in {@code bench/}; see {@code bench/RESULTS.md}.
+ * <p><b>Why a per-type seed, not a hash of {@code type ‖ payload}.</b> Prefixing the type
+ * byte means hashing bytes that are not contiguous in memory: through a view (hash4j's
+ * {@code ByteAccess}) it measured 64 ns for 256 bytes, twice hashing the payload array in
+ * place with lz4-java's xxHash64 (31 ns, 0 B/op): see {@code MessageIdBenchmark} and
+ * {@code bench/RESULTS.md}. Seeding by type keeps what the prefix gave (type separation)
+ * at the cost of one array read. The per-type seeds are
+ * {@code splitmix64(runSeed + (type + 1) × 0x9E3779B97F4A7C15)}.
  *
  * <pre>{@code
  * MessageIds ids = MessageIds.withRandomSeed();
  * long key = ids.dedupKey(message);     // same message, same key, for this run
  * }</pre>
  *
- * <p>Thread-safe and allocation-free.
+ * <p>Thread-safe; {@code dedupKey} allocates nothing.
  */
 public final class MessageIds {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private final long seed;
-    private final Hasher64 hasher;
+    private final long[] typeSeeds = new long[256];
 
     private MessageIds(long seed) {
         this.seed = seed;
-        this.hasher = Hashing.xxh64(seed);
+        for (int type = 0; type < typeSeeds.length; type++) {
+            typeSeeds[type] = splitmix64(seed + (type + 1) * GOLDEN_GAMMA);
+        }
     }
 
     /** Ids with a seed from a {@link SecureRandom}: one per node run. */
@@ -54,14 +59,19 @@ public final class MessageIds {
         return new MessageIds(seed);
     }
 
-    /** The seed. */
+    /** The run seed. */
     public long seed() {
         return seed;
     }
 
-    /** xxHash64 of {@code type ‖ payload} with this run's seed. */
+    /** The seed the payloads of messages of type {@code code} are hashed with. */
+    public long typeSeed(int code) {
+        return typeSeeds[code];
+    }
+
+    /** The dedup key of a message. */
     public long dedupKey(Message message) {
-        return hasher.hashBytesToLong(message, 0, 1L + message.payloadLength(), MessageBytes.INSTANCE);
+        return message.payloadHash64(typeSeeds[message.type().code()]);
     }
 
     /**
@@ -69,7 +79,7 @@ public final class MessageIds {
      * returned by the frame decoder), read in place from the buffer.
      */
     public long dedupKey(ByteBuf frame) {
-        return hasher.hashBytesToLong(frame, 0, 1L + FrameCodec.payloadLength(frame), FrameBytes.INSTANCE);
+        return FrameCodec.payloadHash64(frame, typeSeeds[FrameCodec.typeCode(frame)]);
     }
 
     /** SHA-256 of {@code type ‖ payload}. */
@@ -77,65 +87,10 @@ public final class MessageIds {
         return ContentHash.of(message);
     }
 
-    /** {@code type ‖ payload} of a {@link Message}: index 0 is the type code. */
-    private static final class MessageBytes implements ByteAccess<Message> {
-        static final MessageBytes INSTANCE = new MessageBytes();
-
-        @Override
-        public byte getByte(Message m, long index) {
-            return index == 0 ? (byte) m.type().code() : m.payloadByte((int) index - 1);
-        }
-
-        @Override
-        public long getLong(Message m, long index) {
-            if (index > 0) {
-                return m.payloadLongLE((int) index - 1);
-            }
-            long v = m.type().code();
-            for (int i = 0; i < 7; i++) {
-                v |= (m.payloadByte(i) & 0xFFL) << (8 * (i + 1));
-            }
-            return v;
-        }
-
-        @Override
-        public int getInt(Message m, long index) {
-            if (index > 0) {
-                return m.payloadIntLE((int) index - 1);
-            }
-            return m.type().code() | (m.payloadByte(0) & 0xFF) << 8 | (m.payloadByte(1) & 0xFF) << 16
-                    | (m.payloadByte(2) & 0xFF) << 24;
-        }
-    }
-
-    /**
-     * {@code type ‖ payload} of a frame, read in place: index 0 is the type byte (frame offset
-     * 4), index {@code i > 0} is frame offset {@code 13 + i}.
-     */
-    private static final class FrameBytes implements ByteAccess<ByteBuf> {
-        static final FrameBytes INSTANCE = new FrameBytes();
-        private static final int TYPE = 4;
-        private static final int BEFORE_PAYLOAD = FrameCodec.HEADER_LENGTH - 1;
-
-        @Override
-        public byte getByte(ByteBuf f, long index) {
-            int base = f.readerIndex();
-            return f.getByte(base + (index == 0 ? TYPE : BEFORE_PAYLOAD + (int) index));
-        }
-
-        @Override
-        public long getLong(ByteBuf f, long index) {
-            int base = f.readerIndex();
-            long v = f.getLongLE(base + BEFORE_PAYLOAD + (int) index);
-            // At index 0 the lowest byte read is the checksum's last byte: put the type there.
-            return index == 0 ? (v & ~0xFFL) | f.getUnsignedByte(base + TYPE) : v;
-        }
-
-        @Override
-        public int getInt(ByteBuf f, long index) {
-            int base = f.readerIndex();
-            int v = f.getIntLE(base + BEFORE_PAYLOAD + (int) index);
-            return index == 0 ? (v & ~0xFF) | f.getUnsignedByte(base + TYPE) : v;
-        }
+    /** The SplitMix64 finalizer: a bijective 64-bit mix. */
+    static long splitmix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

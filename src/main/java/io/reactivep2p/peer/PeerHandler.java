@@ -100,7 +100,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.outbound = new OutboundQueue(ctx.channel(), config.outboundQueueBytes(), config.outboundQueueMessages());
+        this.outbound = new OutboundQueue(ctx.channel(), config.outboundQueueBytes(), config.outboundQueueMessages(),
+                config.flushPolicy());
         if (ctx.channel().isActive()) {
             start();
         }

@@ -1,5 +1,6 @@
 package io.reactivep2p.protocol;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -9,6 +10,14 @@ import java.util.HexFormat;
  * crosses the wire (INV, GET_DATA); the node-local dedup key is a cheaper seeded hash.
  */
 public final class ContentHash extends Bytes32 {
+
+    /** One digest per thread: {@code MessageDigest.getInstance} costs more than hashing 256 bytes. */
+    private static final FastThreadLocal<MessageDigest> SHA256 = new FastThreadLocal<>() {
+        @Override
+        protected MessageDigest initialValue() {
+            return sha256();
+        }
+    };
 
     private ContentHash(byte[] bytes, boolean copy) {
         super(bytes, copy);
@@ -26,10 +35,10 @@ public final class ContentHash extends Bytes32 {
 
     /** SHA-256 over the type code followed by the payload. */
     public static ContentHash of(Message message) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA256.get();
         sha.update((byte) message.type().code());
         sha.update(message.array());
-        return new ContentHash(sha.digest(), false);
+        return new ContentHash(sha.digest(), false); // digest() also resets it
     }
 
     static ContentHash wrap(byte[] bytes) {

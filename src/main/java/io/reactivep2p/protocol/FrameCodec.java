@@ -3,6 +3,7 @@ package io.reactivep2p.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import net.jpountz.lz4.LZ4Exception;
 
 /**
@@ -82,6 +83,31 @@ public final class FrameCodec {
     }
 
     /**
+     * xxHash64 with {@code seed} of the payload of an uncompressed frame, read in place;
+     * equals {@link Message#payloadHash64} of the same payload.
+     */
+    public static long payloadHash64(ByteBuf frame, long seed) {
+        int index = frame.readerIndex() + HEADER_LENGTH;
+        int length = payloadLength(frame);
+        if (frame.hasArray()) {
+            return Lz4.XXH64.hash(frame.array(), frame.arrayOffset() + index, length, seed);
+        }
+        if (frame.nioBufferCount() == 1) {
+            ByteBuffer nio = frame.internalNioBuffer(index, length);
+            // lz4-java reads direct memory little-endian and would allocate a little-endian
+            // duplicate of a big-endian buffer on every call. Netty uses its internal NIO
+            // buffer for bulk transfers only, where the byte order does not matter.
+            if (nio.order() != ByteOrder.LITTLE_ENDIAN) {
+                nio.order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return Lz4.XXH64.hash(nio, nio.position(), length, seed);
+        }
+        byte[] copy = new byte[length];
+        frame.getBytes(index, copy);
+        return Lz4.XXH64.hash(copy, 0, length, seed);
+    }
+
+    /**
      * Copies an uncompressed frame (as returned by {@link #decode}) into a heap
      * {@link Message}. Does not release the frame.
      */
@@ -130,8 +156,9 @@ public final class FrameCodec {
         ByteBuf frame = alloc.buffer(HEADER_LENGTH + LZ4_PREFIX_LENGTH + maxBlock);
         try {
             int base = frame.writerIndex();
-            ByteBuffer block = frame.nioBuffer(base + HEADER_LENGTH + LZ4_PREFIX_LENGTH, maxBlock);
-            int blockLength = Lz4.COMPRESSOR.compress(ByteBuffer.wrap(payload), 0, length, block, 0, maxBlock);
+            ByteBuffer block = frame.internalNioBuffer(base + HEADER_LENGTH + LZ4_PREFIX_LENGTH, maxBlock);
+            int blockLength = Lz4.COMPRESSOR.compress(ByteBuffer.wrap(payload), 0, length, block,
+                    block.position(), maxBlock);
             int wireLength = LZ4_PREFIX_LENGTH + blockLength;
             if (wireLength < length) {
                 checkFrameLength(wireLength, settings);
@@ -228,11 +255,13 @@ public final class FrameCodec {
         ByteBuf frame = alloc.buffer(HEADER_LENGTH + outLength);
         try {
             int base = frame.writerIndex();
-            ByteBuffer src = in.nioBuffer(start + HEADER_LENGTH + LZ4_PREFIX_LENGTH, blockLength);
-            ByteBuffer dst = frame.nioBuffer(base + HEADER_LENGTH, outLength);
+            ByteBuffer src = in.nioBufferCount() == 1
+                    ? in.internalNioBuffer(start + HEADER_LENGTH + LZ4_PREFIX_LENGTH, blockLength)
+                    : in.nioBuffer(start + HEADER_LENGTH + LZ4_PREFIX_LENGTH, blockLength);
+            ByteBuffer dst = frame.internalNioBuffer(base + HEADER_LENGTH, outLength);
             int produced;
             try {
-                produced = Lz4.DECOMPRESSOR.decompress(src, 0, blockLength, dst, 0, outLength);
+                produced = Lz4.DECOMPRESSOR.decompress(src, src.position(), blockLength, dst, dst.position(), outLength);
             } catch (LZ4Exception | IndexOutOfBoundsException e) {
                 throw new ProtocolException(ProtocolException.Kind.BAD_COMPRESSION,
                         "corrupt LZ4 block of " + blockLength + " bytes");

@@ -1,9 +1,6 @@
 package io.reactivep2p.protocol;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -23,10 +20,6 @@ import java.util.Objects;
 public final class Message {
 
     private static final byte[] EMPTY = new byte[0];
-    private static final VarHandle LONG_LE =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT_LE =
-            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final MessageType type;
     private final byte[] payload;
@@ -87,24 +80,12 @@ public final class Message {
     }
 
     /**
-     * Eight payload bytes from {@code index} as a little-endian long, for hashing without a
-     * copy.
-     *
-     * @throws IndexOutOfBoundsException unless {@code 0 <= index <= payloadLength() - 8}
+     * xxHash64 of the payload with {@code seed}: the primitive of the node-local dedup key
+     * ({@code io.reactivep2p.gossip.MessageIds}). Reads the payload in place; allocates
+     * nothing. Equals {@link FrameCodec#payloadHash64} of the same payload in a frame.
      */
-    public long payloadLongLE(int index) {
-        Objects.checkFromIndexSize(index, Long.BYTES, payload.length);
-        return (long) LONG_LE.get(payload, index);
-    }
-
-    /**
-     * Four payload bytes from {@code index} as a little-endian int, for hashing without a copy.
-     *
-     * @throws IndexOutOfBoundsException unless {@code 0 <= index <= payloadLength() - 4}
-     */
-    public int payloadIntLE(int index) {
-        Objects.checkFromIndexSize(index, Integer.BYTES, payload.length);
-        return (int) INT_LE.get(payload, index);
+    public long payloadHash64(long seed) {
+        return Lz4.XXH64.hash(payload, 0, payload.length, seed);
     }
 
     /** Copies {@code length} payload bytes from {@code srcIndex} into {@code dst}. */

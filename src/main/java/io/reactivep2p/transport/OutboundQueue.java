@@ -33,6 +33,7 @@ public final class OutboundQueue {
     private final Channel channel;
     private final int maxBytes;
     private final int maxMessages;
+    private final boolean flushEachMessage;
     private final Queue<Object> queue = Queues.unboundedMultiproducer().get();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger count = new AtomicInteger();
@@ -47,9 +48,20 @@ public final class OutboundQueue {
      * @param maxMessages queued messages at most
      */
     public OutboundQueue(Channel channel, int maxBytes, int maxMessages) {
+        this(channel, maxBytes, maxMessages, FlushPolicy.COALESCE);
+    }
+
+    /**
+     * @param channel the peer's channel; writes go through its pipeline (the frame encoder)
+     * @param maxBytes queued bytes at most, counted as encoded frame sizes before compression
+     * @param maxMessages queued messages at most
+     * @param flushPolicy one flush per drain, or one per message
+     */
+    public OutboundQueue(Channel channel, int maxBytes, int maxMessages, FlushPolicy flushPolicy) {
         this.channel = channel;
         this.maxBytes = maxBytes;
         this.maxMessages = maxMessages;
+        this.flushEachMessage = flushPolicy == FlushPolicy.EACH_MESSAGE;
     }
 
     /**
@@ -130,8 +142,12 @@ public final class OutboundQueue {
                     break;
                 }
                 release(item);
-                channel.write(item, channel.voidPromise());
-                wrote = true;
+                if (flushEachMessage) {
+                    channel.writeAndFlush(item, channel.voidPromise());
+                } else {
+                    channel.write(item, channel.voidPromise());
+                    wrote = true;
+                }
             }
             if (wrote) {
                 channel.flush();

@@ -60,6 +60,17 @@ class OutboundQueueTest {
     }
 
     @Test
+    void eachMessagePolicyFlushesEveryMessage() {
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1000, FlushPolicy.EACH_MESSAGE);
+        for (int i = 0; i < 10; i++) {
+            queue.offer(msg(10));
+        }
+        channel.runPendingTasks();
+        assertThat(counter.flushes).isEqualTo(10);
+        assertThat(channel.outboundMessages()).hasSize(10);
+    }
+
+    @Test
     void isBoundedInMessages() {
         OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 3);
         assertThat(queue.offer(msg(1))).isTrue();
