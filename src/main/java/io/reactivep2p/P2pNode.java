@@ -84,7 +84,7 @@ public final class P2pNode implements AutoCloseable {
     private final AtomicLong droppedDeliveries = new AtomicLong();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile DisposableServer server;
-    private volatile Hello localHello;
+    private volatile int listenPort;
 
     private enum State { NEW, STARTING, STARTED, STOPPED }
 
@@ -135,9 +135,7 @@ public final class P2pNode implements AutoCloseable {
                     .map(bound -> {
                         server = bound;
                         InetSocketAddress address = (InetSocketAddress) bound.address();
-                        localHello = new Hello(Hello.VERSION, config.nodeId(), address.getPort(), nonce,
-                                config.lz4() ? Hello.CAP_LZ4 : 0, System.currentTimeMillis(), config.userAgent(),
-                                config.status());
+                        listenPort = address.getPort();
                         state.set(State.STARTED);
                         log.info("node {} listening on {}", config.nodeId().shortHex(), address);
                         for (InetSocketAddress seed : config.seeds()) {
@@ -320,7 +318,13 @@ public final class P2pNode implements AutoCloseable {
         channels.add(channel);
         channel.closeFuture().addListener(f -> channels.remove(channel));
         conn.addHandlerLast(PipelineNames.PEER,
-                PeerHandlers.handler(config, peers, localHello, conn, direction, encoder, handshake, unknownFrames));
+                PeerHandlers.handler(config, peers, hello(), conn, direction, encoder, handshake, unknownFrames));
+    }
+
+    /** This node's HELLO, stamped now. */
+    private Hello hello() {
+        return new Hello(Hello.VERSION, config.nodeId(), listenPort, nonce, config.lz4() ? Hello.CAP_LZ4 : 0,
+                System.currentTimeMillis(), config.userAgent(), config.status());
     }
 
     private void onPeerEvent(PeerEvent event) {

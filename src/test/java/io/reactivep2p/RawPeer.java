@@ -2,14 +2,13 @@ package io.reactivep2p;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.FrameCodec;
-import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.testing.WireBytes;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -47,15 +46,7 @@ final class RawPeer implements AutoCloseable {
     }
 
     void send(Message message) throws IOException {
-        ByteBuf frame = FrameCodec.encode(UnpooledByteBufAllocator.DEFAULT, FrameSettings.defaults(), message, false);
-        try {
-            byte[] bytes = new byte[frame.readableBytes()];
-            frame.readBytes(bytes);
-            out.write(bytes);
-            out.flush();
-        } finally {
-            frame.release();
-        }
+        sendBytes(WireBytes.frame(message));
     }
 
     void sendBytes(byte[] bytes) throws IOException {

@@ -168,6 +168,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         }
         Peer candidate = new Peer(connection, remoteAddress(), direction, hello, outbound,
                 config.frameSettings().maxMessageLength());
+        // From here on reads follow the demand of Peer.inbound(): none until it is subscribed
+        // (the node subscribes while admitting the peer, just below).
+        ctx.channel().config().setAutoRead(false);
         PeerManager.Admission admission = manager.admit(candidate, hello.nonce());
         if (!admission.accepted()) {
             close(local(admission.refusal(), refusalText(admission.refusal())), true);

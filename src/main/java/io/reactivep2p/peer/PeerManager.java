@@ -258,10 +258,18 @@ public final class PeerManager {
         }
     }
 
-    /** Bans an address for the configured duration (loopback only with {@link NodeConfig#limitLoopback()}). */
+    /**
+     * Bans an address for the configured duration and disconnects its peers (loopback only
+     * with {@link NodeConfig#limitLoopback()}).
+     */
     public void ban(InetAddress address) {
         if (limited(Objects.requireNonNull(address, "address"))) {
             bans.put(address, Boolean.TRUE);
+            for (Peer p : peers.values()) {
+                if (p.remoteAddress().getAddress().equals(address)) {
+                    p.disconnect(DisconnectReason.BANNED, "banned").subscribe();
+                }
+            }
         }
     }
 

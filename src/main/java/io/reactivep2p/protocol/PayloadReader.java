@@ -38,22 +38,20 @@ final class PayloadReader {
     }
 
     long u32(String field) {
-        need(4, field);
-        long v = 0;
-        for (int i = 0; i < 4; i++) {
-            v = (v << 8) | (bytes[position + i] & 0xFF);
-        }
-        position += 4;
-        return v;
+        return unsigned(4, field);
     }
 
     long u64(String field) {
-        need(8, field);
+        return unsigned(8, field);
+    }
+
+    private long unsigned(int bytesLong, String field) {
+        need(bytesLong, field);
         long v = 0;
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < bytesLong; i++) {
             v = (v << 8) | (bytes[position + i] & 0xFF);
         }
-        position += 8;
+        position += bytesLong;
         return v;
     }
 

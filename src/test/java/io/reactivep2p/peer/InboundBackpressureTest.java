@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.reactivep2p.NodeConfig;
-import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameDecoder;
 import io.reactivep2p.protocol.FrameEncoder;
-import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.testing.WireBytes;
 import io.reactivep2p.transport.PipelineNames;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -59,12 +56,12 @@ class InboundBackpressureTest {
         InetSocketAddress address = (InetSocketAddress) server.address();
         try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
             OutputStream out = socket.getOutputStream();
-            out.write(frame(new Hello(Hello.VERSION, NodeId.random(), 0, 2L, 0, 0, "sender", new byte[0]).toMessage()));
+            out.write(WireBytes.frame(new Hello(Hello.VERSION, NodeId.random(), 0, 2L, 0, 0, "sender", new byte[0]).toMessage()));
             Peer peer = handshake.asMono().block(Duration.ofSeconds(5));
 
             AtomicInteger written = new AtomicInteger();
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                byte[] tx = frame(Message.of(MessageType.MsgTx, new byte[PAYLOAD]));
+                byte[] tx = WireBytes.frame(Message.of(MessageType.MsgTx, new byte[PAYLOAD]));
                 try {
                     for (int i = 0; i < MESSAGES; i++) {
                         out.write(tx);
@@ -101,17 +98,6 @@ class InboundBackpressureTest {
             subscriber.dispose();
         } finally {
             server.disposeNow();
-        }
-    }
-
-    private static byte[] frame(Message message) {
-        ByteBuf frame = FrameCodec.encode(UnpooledByteBufAllocator.DEFAULT, FrameSettings.defaults(), message, false);
-        try {
-            byte[] bytes = new byte[frame.readableBytes()];
-            frame.readBytes(bytes);
-            return bytes;
-        } finally {
-            frame.release();
         }
     }
 }

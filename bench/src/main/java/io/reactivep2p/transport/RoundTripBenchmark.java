@@ -41,7 +41,7 @@ import reactor.netty.tcp.TcpServer;
  *   <li>{@code blocking socket}: two threads doing {@code write}/{@code readFully} on plain
  *       sockets, no framework — the floor;</li>
  *   <li>{@code netty raw}: the same 15 bytes echoed by a bare Netty handler on Reactor Netty's
- *       event loops (native epoll), no protocol;</li>
+ *       event loops (native epoll; one for each side), no protocol;</li>
  *   <li>{@code reactive-p2p}: two {@link P2pNode}s; the server echoes from
  *       {@code node.messages(type)} with {@code peer.offer}, through the whole stack (frame
  *       codec, CRC32C, peer handler, outbound queue, delivery) — with the default coalescing
@@ -51,9 +51,10 @@ import reactor.netty.tcp.TcpServer;
  * <p>Run (leak detection off: at its default level it samples buffers with stack traces):
  * <pre>
  * java -Dio.netty.leakDetection.level=disabled -cp bench/target/benchmarks.jar \
- *     io.reactivep2p.transport.RoundTripBenchmark [samples] [warmup]
+ *     io.reactivep2p.transport.RoundTripBenchmark [samples] [warmup] [rounds]
  * </pre>
- * (defaults 200000 and 50000). Prints p50, p99, p99.9 and max in microseconds.
+ * (defaults 200000, 20000 and 5: the variants take turns, five times, each time on a new
+ * connection warmed up by 20000 round trips). Prints p50, p99, p99.9 and max in microseconds.
  */
 public final class RoundTripBenchmark {
 
@@ -66,19 +67,32 @@ public final class RoundTripBenchmark {
 
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
-        List<String[]> rows = new ArrayList<>();
-        Histogram floor = blockingSocket(samples, warmup);
-        rows.add(row("blocking socket", floor, floor));
-        rows.add(row("netty raw", nettyRaw(samples, warmup), floor));
-        rows.add(row("reactive-p2p (coalesce)", p2p(samples, warmup, FlushPolicy.COALESCE), floor));
-        rows.add(row("reactive-p2p (flush each)", p2p(samples, warmup, FlushPolicy.EACH_MESSAGE), floor));
-        System.out.printf(Locale.ROOT, "%nround trip, 1-byte payload (15-byte frame), %d samples after %d warm-up%n",
-                samples, warmup);
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        String[] names = {"blocking socket", "netty raw", "reactive-p2p (coalesce)", "reactive-p2p (flush each)"};
+        Histogram[] total = new Histogram[names.length];
+        // Rounds interleave the variants, so that the machine's noise spreads over all of them.
+        for (int round = 0; round < rounds; round++) {
+            int n = samples / rounds;
+            Histogram[] h = {
+                    blockingSocket(n, warmup), nettyRaw(n, warmup),
+                    p2p(n, warmup, FlushPolicy.COALESCE), p2p(n, warmup, FlushPolicy.EACH_MESSAGE)};
+            for (int v = 0; v < names.length; v++) {
+                System.out.printf(Locale.ROOT, "round %d %-28s p50 %s µs, p99 %s µs%n", round + 1, names[v],
+                        us(h[v].getValueAtPercentile(50)), us(h[v].getValueAtPercentile(99)));
+                if (total[v] == null) {
+                    total[v] = h[v];
+                } else {
+                    total[v].add(h[v]);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nround trip, 1-byte payload (15-byte frame), %d samples per variant in %d rounds"
+                + " (each after %d warm-up round trips)%n", samples, rounds, warmup);
         System.out.printf(Locale.ROOT, "%-28s %9s %9s %9s %9s %11s%n", "variant", "p50 µs", "p99 µs", "p99.9 µs",
                 "max µs", "p50 ratio");
-        for (String[] r : rows) {
-            System.out.printf(Locale.ROOT, "%-28s %9s %9s %9s %9s %11s%n", (Object[]) r);
+        for (int v = 0; v < names.length; v++) {
+            System.out.printf(Locale.ROOT, "%-28s %9s %9s %9s %9s %11s%n", (Object[]) row(names[v], total[v], total[0]));
         }
     }
 
@@ -173,10 +187,12 @@ public final class RoundTripBenchmark {
     }
 
     static Histogram nettyRaw(int samples, int warmup) throws Exception {
-        LoopResources loops = LoopResources.create("raw", 1, 1, true);
+        // One event loop per side, as two nodes have: each round trip crosses two threads.
+        LoopResources serverLoops = LoopResources.create("raw-server", 1, 1, true);
+        LoopResources clientLoops = LoopResources.create("raw-client", 1, 1, true);
         Recorder r = new Recorder(samples, warmup);
         ByteBuf frame = Unpooled.unreleasableBuffer(Unpooled.directBuffer(FRAME.length).writeBytes(FRAME));
-        DisposableServer server = TcpServer.create().runOn(loops).host("127.0.0.1").port(0)
+        DisposableServer server = TcpServer.create().runOn(serverLoops).host("127.0.0.1").port(0)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .doOnConnection(c -> c.channel().config().setAutoRead(true)) // nothing subscribes to inbound()
                 .doOnConnection(c -> c.addHandlerLast("echo", new ChannelInboundHandlerAdapter() {
@@ -187,7 +203,7 @@ public final class RoundTripBenchmark {
                 }))
                 .handle((in, out) -> out.neverComplete())
                 .bindNow();
-        Connection client = TcpClient.create().runOn(loops).remoteAddress(server::address)
+        Connection client = TcpClient.create().runOn(clientLoops).remoteAddress(server::address)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .doOnConnected(c -> c.channel().config().setAutoRead(true))
                 .doOnConnected(c -> c.addHandlerLast("frames", new FixedLengthFrameDecoder(FRAME.length))
@@ -206,7 +222,8 @@ public final class RoundTripBenchmark {
         r.await();
         client.disposeNow();
         server.disposeNow();
-        loops.disposeLater().block();
+        clientLoops.disposeLater().block();
+        serverLoops.disposeLater().block();
         return r.histogram;
     }
 
