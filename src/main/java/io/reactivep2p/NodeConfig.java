@@ -50,6 +50,7 @@ public final class NodeConfig {
     private final String userAgent;
     private final byte[] status;
     private final int subscriberBufferSize;
+    private final long subscriberBufferBytes;
     private final int banThreshold;
     private final Duration banDuration;
     private final int maxBans;
@@ -79,6 +80,7 @@ public final class NodeConfig {
         this.userAgent = b.userAgent;
         this.status = b.status.clone();
         this.subscriberBufferSize = b.subscriberBufferSize;
+        this.subscriberBufferBytes = b.subscriberBufferBytes;
         this.banThreshold = b.banThreshold;
         this.banDuration = b.banDuration;
         this.maxBans = b.maxBans;
@@ -115,6 +117,7 @@ public final class NodeConfig {
         b.userAgent = userAgent;
         b.status = status.clone();
         b.subscriberBufferSize = subscriberBufferSize;
+        b.subscriberBufferBytes = subscriberBufferBytes;
         b.banThreshold = banThreshold;
         b.banDuration = banDuration;
         b.maxBans = maxBans;
@@ -235,6 +238,11 @@ public final class NodeConfig {
         return subscriberBufferSize;
     }
 
+    /** Payload bytes buffered per {@code node.messages()} subscriber before newer messages are dropped for it. Default 32 MiB. */
+    public long subscriberBufferBytes() {
+        return subscriberBufferBytes;
+    }
+
     /** Misbehaviour score at which a peer is disconnected and banned. Default 100. */
     public int banThreshold() {
         return banThreshold;
@@ -279,6 +287,7 @@ public final class NodeConfig {
         private String userAgent = DEFAULT_USER_AGENT;
         private byte[] status = new byte[0];
         private int subscriberBufferSize = 1024;
+        private long subscriberBufferBytes = 32L * 1024 * 1024;
         private int banThreshold = 100;
         private Duration banDuration = Duration.ofMinutes(10);
         private int maxBans = 10_000;
@@ -408,6 +417,11 @@ public final class NodeConfig {
             return this;
         }
 
+        public Builder subscriberBufferBytes(long subscriberBufferBytes) {
+            this.subscriberBufferBytes = subscriberBufferBytes;
+            return this;
+        }
+
         public Builder banThreshold(int banThreshold) {
             this.banThreshold = banThreshold;
             return this;
@@ -455,6 +469,9 @@ public final class NodeConfig {
             check(status.length <= Hello.MAX_STATUS_BYTES,
                     "status must be at most " + Hello.MAX_STATUS_BYTES + " bytes, got " + status.length);
             check(subscriberBufferSize >= 1, "subscriberBufferSize must be >= 1, got " + subscriberBufferSize);
+            check(subscriberBufferBytes >= frameSettings.maxMessageLength(),
+                    "subscriberBufferBytes must hold the largest message (" + frameSettings.maxMessageLength()
+                            + " bytes), got " + subscriberBufferBytes);
             check(banThreshold >= 1, "banThreshold must be >= 1, got " + banThreshold);
             positive(banDuration, "banDuration");
             check(maxBans >= 1, "maxBans must be >= 1, got " + maxBans);

@@ -88,15 +88,15 @@ public final class P2pNode implements AutoCloseable {
 
     private enum State { NEW, STARTING, STARTED, STOPPED }
 
-    private record Subscriber(MessageType type, FluxSink<PeerMessage> sink) {
+    /** A {@link #messages} subscriber: its type filter, its sink, and the payload bytes buffered for it. */
+    private record Subscriber(MessageType type, FluxSink<PeerMessage> sink, AtomicLong bufferedBytes) {
     }
 
     private P2pNode(NodeConfig config) {
         this.config = config;
-        this.peers = new PeerManager(config, nonce, Ticker.systemTicker());
+        this.peers = new PeerManager(config, nonce, Ticker.systemTicker(), this::onAdmitted);
         String prefix = "p2p-" + config.nodeId().shortHex();
         this.loops = LoopResources.create(prefix, 1, config.eventLoopThreads(), true);
-        this.peers.events().subscribe(this::onPeerEvent);
     }
 
     /** A node that is not started yet. */
@@ -132,11 +132,15 @@ public final class P2pNode implements AutoCloseable {
                     .doOnConnection(this::onInbound)
                     .handle((in, out) -> out.neverComplete())
                     .bind()
+                    .doOnError(e -> state.compareAndSet(State.STARTING, State.NEW))
                     .map(bound -> {
-                        server = bound;
                         InetSocketAddress address = (InetSocketAddress) bound.address();
                         listenPort = address.getPort();
-                        state.set(State.STARTED);
+                        server = bound;
+                        if (!state.compareAndSet(State.STARTING, State.STARTED)) {
+                            bound.dispose();
+                            throw new IllegalStateException("node was stopped while starting");
+                        }
                         log.info("node {} listening on {}", config.nodeId().shortHex(), address);
                         for (InetSocketAddress seed : config.seeds()) {
                             connect(seed).subscribe(p -> { }, e -> log.info("seed {} not reached: {}", seed, e.toString()));
@@ -167,13 +171,23 @@ public final class P2pNode implements AutoCloseable {
                 return Mono.error(new IllegalStateException("node is not started"));
             }
             Sinks.One<Peer> handshake = Sinks.one();
-            return TcpClient.create()
+            AtomicReference<Connection> connection = new AtomicReference<>();
+            return TcpClient.newConnection() // not pooled: a peer owns its connection
                     .runOn(loops)
                     .remoteAddress(() -> address)
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .doOnConnected(conn -> install(conn, Direction.OUTBOUND, handshake))
+                    .doOnConnected(conn -> {
+                        connection.set(conn);
+                        install(conn, Direction.OUTBOUND, handshake);
+                    })
                     .connect()
-                    .then(handshake.asMono());
+                    .then(handshake.asMono())
+                    .doOnCancel(() -> {
+                        Connection c = connection.get();
+                        if (c != null) {
+                            c.dispose();
+                        }
+                    });
         });
     }
 
@@ -201,9 +215,10 @@ public final class P2pNode implements AutoCloseable {
      * The messages of {@code type} from every peer, hot: each subscriber sees what arrives
      * after it subscribed, and may subscribe before {@link #start()}.
      *
-     * <p><b>Overflow policy.</b> Each subscriber has a buffer of its own of
-     * {@link NodeConfig#subscriberBufferSize()} messages. A subscriber that does not keep up
-     * loses the newest messages beyond its buffer (counted in {@link #droppedDeliveries()});
+     * <p><b>Overflow policy.</b> Each subscriber has a buffer of its own of at most
+     * {@link NodeConfig#subscriberBufferSize()} messages and
+     * {@link NodeConfig#subscriberBufferBytes()} payload bytes. A subscriber that does not keep
+     * up loses the newest messages beyond its buffer (counted in {@link #droppedDeliveries()});
      * it never slows the other subscribers or the sockets. Completes when the node stops.
      */
     public Flux<PeerMessage> messages(MessageType type) {
@@ -216,16 +231,22 @@ public final class P2pNode implements AutoCloseable {
     }
 
     private Flux<PeerMessage> subscribe(MessageType type) {
-        return Flux.<PeerMessage>create(sink -> {
-                    Subscriber s = new Subscriber(type, sink);
-                    subscribers.add(s);
-                    sink.onDispose(() -> subscribers.remove(s));
-                    if (state.get() == State.STOPPED) {
-                        sink.complete();
-                    }
-                }, FluxSink.OverflowStrategy.IGNORE)
-                .onBackpressureBuffer(config.subscriberBufferSize(), dropped -> droppedDeliveries.incrementAndGet(),
-                        BufferOverflowStrategy.DROP_LATEST);
+        return Flux.defer(() -> {
+            AtomicLong buffered = new AtomicLong();
+            return Flux.<PeerMessage>create(sink -> {
+                        Subscriber s = new Subscriber(type, sink, buffered);
+                        subscribers.add(s);
+                        sink.onDispose(() -> subscribers.remove(s));
+                        if (state.get() == State.STOPPED) {
+                            sink.complete();
+                        }
+                    }, FluxSink.OverflowStrategy.IGNORE)
+                    .onBackpressureBuffer(config.subscriberBufferSize(), dropped -> {
+                        buffered.addAndGet(-dropped.message().payloadLength());
+                        droppedDeliveries.incrementAndGet();
+                    }, BufferOverflowStrategy.DROP_LATEST)
+                    .doOnNext(pm -> buffered.addAndGet(-pm.message().payloadLength()));
+        });
     }
 
     /** Queues {@code message} for {@code peer}; see {@link Peer#send(Message)}. */
@@ -327,20 +348,24 @@ public final class P2pNode implements AutoCloseable {
                 System.currentTimeMillis(), config.userAgent(), config.status());
     }
 
-    private void onPeerEvent(PeerEvent event) {
-        if (event.type() == PeerEvent.Type.CONNECTED) {
-            Peer peer = event.peer();
-            peer.inbound().limitRate(256).subscribe(m -> deliver(peer, m));
-        }
+    /** Runs on the peer's event loop as it is admitted: from here on it reads as we consume. */
+    private void onAdmitted(Peer peer) {
+        peer.inbound().limitRate(256).subscribe(m -> deliver(peer, m));
     }
 
     private void deliver(Peer peer, Message message) {
         PeerMessage pm = null;
+        int size = message.payloadLength();
         for (Subscriber s : subscribers) {
             if (s.type() == null || s.type().equals(message.type())) {
+                if (s.bufferedBytes().get() + size > config.subscriberBufferBytes()) {
+                    droppedDeliveries.incrementAndGet(); // over this subscriber's byte budget
+                    continue;
+                }
                 if (pm == null) {
                     pm = new PeerMessage(peer, message);
                 }
+                s.bufferedBytes().addAndGet(size);
                 s.sink().next(pm);
             }
         }

@@ -101,7 +101,14 @@ class HostilePeerTest {
             assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.INCOMPATIBLE_VERSION);
             assertThat(raw.closedByRemote()).isTrue();
         }
+        // A future version may extend its HELLO: still INCOMPATIBLE_VERSION, not a protocol error.
+        try (RawPeer raw = RawPeer.connect(node.address())) {
+            byte[] v2 = RawPeer.hello(2).toMessage().payloadBytes();
+            raw.send(Message.of(MessageType.MsgHello, java.util.Arrays.copyOf(v2, v2.length + 10)));
+            assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.INCOMPATIBLE_VERSION);
+        }
         assertThat(node.peers()).isEmpty();
+        assertThat(node.peerManager().score(InetAddress.getLoopbackAddress())).isZero();
     }
 
     @Test

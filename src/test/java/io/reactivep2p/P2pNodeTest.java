@@ -112,6 +112,32 @@ class P2pNodeTest {
     }
 
     @Test
+    void aSubscriberBufferIsBoundedInBytesToo() {
+        P2pNode a = start();
+        P2pNode b = start(NodeConfig.builder()
+                .frameSettings(io.reactivep2p.protocol.FrameSettings.defaults().withMaxMessageLength(1000))
+                .subscriberBufferBytes(1000));
+        ConcurrentLinkedQueue<PeerMessage> fast = new ConcurrentLinkedQueue<>();
+        b.messages(MsgTx).subscribe(fast::add);
+        b.messages(MsgTx).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                // requests nothing
+            }
+        });
+        Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
+        for (int i = 0; i < 10; i++) {
+            peer.send(Message.of(MsgTx, new byte[400])).block();
+        }
+        await().until(() -> fast.size() == 10);
+        assertThat(b.droppedDeliveries()).isEqualTo(8); // the stalled one holds 2 × 400 bytes
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.offer(Message.of(MsgTx, new byte[5_000_000])))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.disconnect(DisconnectReason.UNKNOWN, ""))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void fiveNodesInAFullMeshExchangeMessages() {
         List<P2pNode> mesh = new ArrayList<>();
         List<ConcurrentLinkedQueue<PeerMessage>> received = new ArrayList<>();

@@ -96,7 +96,7 @@ public final class Peer {
      * <em>completes</em> when the connection closes, for any reason — sent or received
      * DISCONNECT, protocol error, timeout, or the socket closing; {@link #onClose()} tells
      * why. It never errors for network or protocol reasons. Cancelling the subscription
-     * does not close the connection.
+     * does not close the connection; messages that arrive afterwards are discarded.
      *
      * <p>A {@code P2pNode} subscribes to the inbound stream of every peer it admits and
      * delivers the messages through {@code node.messages(type)}; read them there.
@@ -115,10 +115,6 @@ public final class Peer {
     public Mono<Void> send(Message message) {
         Objects.requireNonNull(message, "message");
         return Mono.defer(() -> {
-            if (message.payloadLength() > maxMessageLength) {
-                return Mono.error(new IllegalArgumentException("payload of " + message.payloadLength()
-                        + " bytes is above the maximum message length " + maxMessageLength));
-            }
             if (offer(message)) {
                 return Mono.empty();
             }
@@ -148,8 +144,13 @@ public final class Peer {
      * Queues a message without building a {@code Mono}: the fast path for relays.
      *
      * @return {@code false} when the outbound queue is full or closed (the message is dropped)
+     * @throws IllegalArgumentException when the payload is above the maximum message length
      */
     public boolean offer(Message message) {
+        if (message.payloadLength() > maxMessageLength) {
+            throw new IllegalArgumentException("payload of " + message.payloadLength()
+                    + " bytes is above the maximum message length " + maxMessageLength);
+        }
         return outbound.offer(message);
     }
 
@@ -164,6 +165,9 @@ public final class Peer {
      */
     public Mono<Void> disconnect(DisconnectReason reason, String text) {
         Objects.requireNonNull(reason, "reason");
+        if (reason == DisconnectReason.UNKNOWN) {
+            throw new IllegalArgumentException("UNKNOWN is not a reason to send");
+        }
         PeerHandler handler = channel.pipeline().get(PeerHandler.class);
         if (handler != null) {
             channel.eventLoop().execute(() -> handler.close(new Disconnection(reason, PeerEvent.Side.LOCAL, text), true));

@@ -12,6 +12,7 @@ import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameEncoder;
 import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.Ping;
 import io.reactivep2p.protocol.Pong;
@@ -80,6 +81,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     private long pingNonce;
     private long pingSentNanos;
     private int unansweredPings;
+    private long unwritableSinceNanos;
 
     /**
      * @param handshake completed with the admitted peer, or failed with a {@link PeerException}
@@ -160,12 +162,16 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         if (!type.equals(MessageType.MsgHello)) {
             throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "first frame is " + type + ", not HELLO");
         }
-        Hello hello = Hello.decode(FrameCodec.toMessage(frame));
-        if (hello.version() != Hello.VERSION) {
+        // The version comes first and is checked before the rest: another version may lay out
+        // its HELLO differently, and deserves INCOMPATIBLE_VERSION, not a protocol error.
+        int version = FrameCodec.payloadLength(frame) >= 2
+                ? frame.getUnsignedShort(frame.readerIndex() + FrameCodec.HEADER_LENGTH) : Hello.VERSION;
+        if (version != Hello.VERSION) {
             close(local(DisconnectReason.INCOMPATIBLE_VERSION,
-                    "version " + hello.version() + " is not supported, this node speaks " + Hello.VERSION), true);
+                    "version " + version + " is not supported, this node speaks " + Hello.VERSION), true);
             return;
         }
+        Hello hello = Hello.decode(FrameCodec.toMessage(frame));
         Peer candidate = new Peer(connection, remoteAddress(), direction, hello, outbound,
                 config.frameSettings().maxMessageLength());
         // From here on reads follow the demand of Peer.inbound(): none until it is subscribed
@@ -194,7 +200,14 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     private void onFrame(ByteBuf frame) {
         MessageType type = FrameCodec.type(frame);
         switch (type.code()) {
-            case 0x02 -> outbound.sendNow(new Pong(Ping.decode(FrameCodec.toMessage(frame)).nonce()).toMessage());
+            case 0x02 -> {
+                Pong pong = new Pong(Ping.decode(FrameCodec.toMessage(frame)).nonce());
+                // A peer that sends PINGs but does not read gets no more PONGs than the socket
+                // takes: answers are dropped while the channel is over its high-water mark.
+                if (ctx.channel().isWritable()) {
+                    outbound.sendNow(pong.toMessage());
+                }
+            }
             case 0x03 -> onPong(Pong.decode(FrameCodec.toMessage(frame)).nonce());
             case 0x04 -> {
                 Disconnect d = Disconnect.decode(FrameCodec.toMessage(frame));
@@ -218,13 +231,21 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         long now = now();
         if (now - lastReadNanos > config.readIdleTimeout().toNanos()) {
             close(local(DisconnectReason.TIMEOUT, "nothing read for " + config.readIdleTimeout()), true);
+        } else if (slowFor(now) > config.slowPeerTimeout().toNanos()) {
+            // Before the PING count: a peer that does not read does not answer PINGs either.
+            close(local(DisconnectReason.SLOW_PEER, "not reading for over " + config.slowPeerTimeout()), true);
         } else if (unansweredPings >= config.maxMissedPongs()) {
             close(local(DisconnectReason.TIMEOUT, unansweredPings + " PINGs unanswered"), true);
-        } else if (outbound.fullForNanos(now) > config.slowPeerTimeout().toNanos()) {
-            close(local(DisconnectReason.SLOW_PEER, "outbound queue full for " + config.slowPeerTimeout()), true);
         } else {
             sendPing();
         }
+    }
+
+    /** How long the peer has not been taking what we send: queue refusing and congested, or socket full. */
+    private long slowFor(long now) {
+        long queueFull = outbound.congested() ? outbound.fullForNanos(now) : 0;
+        long socketFull = unwritableSinceNanos == 0 ? 0 : now - unwritableSinceNanos;
+        return Math.max(queueFull, socketFull);
     }
 
     private void sendPing() {
@@ -245,7 +266,10 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
+            unwritableSinceNanos = 0;
             outbound.onWritable();
+        } else if (unwritableSinceNanos == 0) {
+            unwritableSinceNanos = Math.max(1, now());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -284,11 +308,12 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
+        Message disconnect = sendDisconnect && ctx.channel().isActive() ? Peer.disconnectMessage(why) : null;
         state = State.CLOSING;
         disconnection = why;
         cancelTimers();
-        if (sendDisconnect && ctx.channel().isActive()) {
-            ctx.writeAndFlush(Peer.disconnectMessage(why)).addListener(ChannelFutureListener.CLOSE);
+        if (disconnect != null) {
+            ctx.writeAndFlush(disconnect).addListener(ChannelFutureListener.CLOSE);
             ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             ctx.close();

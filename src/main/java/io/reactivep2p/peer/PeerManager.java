@@ -14,11 +14,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The connected peers of a node, by node id, and the rules that admit them: limits on the
@@ -52,6 +54,7 @@ public final class PeerManager {
     private final Cache<Object, Boolean> bans;
     private final Cache<Object, AtomicInteger> scores;
     private final Sinks.Many<PeerEvent> events = Sinks.many().multicast().directBestEffort();
+    private final Consumer<Peer> onAdmitted;
     private int inbound;
     private int outbound;
     private int inboundConnections;
@@ -62,6 +65,19 @@ public final class PeerManager {
      * @param ticker time source of score and ban expiry
      */
     public PeerManager(NodeConfig config, long nonce, Ticker ticker) {
+        this(config, nonce, ticker, peer -> { });
+    }
+
+    /**
+     * @param config limits, scores and bans
+     * @param nonce this node run's HELLO nonce, to detect self-connections
+     * @param ticker time source of score and ban expiry
+     * @param onAdmitted called on the peer's event loop, inside admission, for each admitted
+     *     peer: must be quick and must not block (the node subscribes to the peer's inbound
+     *     messages there)
+     */
+    public PeerManager(NodeConfig config, long nonce, Ticker ticker, Consumer<Peer> onAdmitted) {
+        this.onAdmitted = Objects.requireNonNull(onAdmitted, "onAdmitted");
         this.config = Objects.requireNonNull(config, "config");
         this.self = config.nodeId();
         this.nonce = nonce;
@@ -93,12 +109,15 @@ public final class PeerManager {
 
     /**
      * Peer events, hot: CONNECTED after each admission, DISCONNECTED when an admitted peer's
-     * connection closes. Each subscriber sees the events from its subscription on, with a
-     * buffer of 1024 events of its own; a subscriber that falls further behind loses the
-     * oldest. Completes when the node stops.
+     * connection closes. Each subscriber sees the events from its subscription on, in order,
+     * on a {@link Schedulers#boundedElastic()} thread (never inside admission, so a slow
+     * subscriber cannot hold up handshakes), with a buffer of 1024 events of its own; a
+     * subscriber that falls further behind loses the oldest. Completes when the node stops.
      */
     public Flux<PeerEvent> events() {
-        return events.asFlux().onBackpressureBuffer(1024, dropped -> { }, BufferOverflowStrategy.DROP_OLDEST);
+        return events.asFlux()
+                .onBackpressureBuffer(1024, dropped -> { }, BufferOverflowStrategy.DROP_OLDEST)
+                .publishOn(Schedulers.boundedElastic());
     }
 
     // ---- admission ----
@@ -175,14 +194,24 @@ public final class PeerManager {
         }
         peers.put(id, peer);
         count(peer, 1);
-        events.tryEmitNext(PeerEvent.connected(peer));
+        admitted(peer);
         return Admission.ACCEPTED;
     }
 
+    /**
+     * The connection dialled by the lower id replaces the other. Direction limits are not
+     * checked here: both sides must keep the same connection, and the total stays the same
+     * (a direction may go one over its limit until the replaced peer is gone).
+     */
     private void replace(Peer existing, Peer peer) {
         peers.put(peer.id(), peer);
         count(existing, -1);
         count(peer, 1);
+        admitted(peer);
+    }
+
+    private void admitted(Peer peer) {
+        onAdmitted.accept(peer);
         events.tryEmitNext(PeerEvent.connected(peer));
     }
 
@@ -215,22 +244,19 @@ public final class PeerManager {
      * @return whether this offence caused a ban
      */
     public boolean misbehaved(NodeId id, InetAddress address, int points, String why) {
-        boolean banned = false;
-        if (id != null) {
-            banned |= addScore(id, points);
-        }
-        if (address != null && limited(address)) {
-            banned |= addScore(address, points);
-        }
-        if (banned) {
-            log.info("banned {} {} for {}: {}", id == null ? "" : id.shortHex(), address, config.banDuration(), why);
+        boolean idBanned = id != null && addScore(id, points);
+        boolean addressBanned = address != null && limited(address) && addScore(address, points);
+        if (idBanned || addressBanned) {
+            log.info("banned {}{} for {}: {}", idBanned ? id.shortHex() + " " : "", addressBanned ? address : "",
+                    config.banDuration(), why);
             for (Peer p : peers.values()) {
-                if (p.id().equals(id) || (limited(address) && p.remoteAddress().getAddress().equals(address))) {
+                if ((idBanned && p.id().equals(id))
+                        || (addressBanned && p.remoteAddress().getAddress().equals(address))) {
                     p.disconnect(DisconnectReason.MISBEHAVIOUR, "banned").subscribe();
                 }
             }
         }
-        return banned;
+        return idBanned || addressBanned;
     }
 
     private boolean addScore(Object key, int points) {

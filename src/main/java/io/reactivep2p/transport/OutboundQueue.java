@@ -104,8 +104,10 @@ public final class OutboundQueue {
         }
         queue.offer(item);
         if (closed) {
-            discardAll(); // lost the race with close(): release what may be left
-            return false;
+            // Lost the race with close(): the item is in the queue, so it is released there,
+            // on the event loop (the only thread that polls this single-consumer queue).
+            channel.eventLoop().execute(this::discardAll);
+            return true;
         }
         if (wip.getAndIncrement() == 0) {
             channel.eventLoop().execute(drainTask);
@@ -183,6 +185,11 @@ public final class OutboundQueue {
         return bytes.get();
     }
 
+    /** Whether the queue holds more than half its budget, in messages or in bytes. */
+    public boolean congested() {
+        return count.get() > maxMessages / 2 || bytes.get() > maxBytes / 2;
+    }
+
     /**
      * How long (on the event loop's ticker) the queue has been refusing messages without draining below half its budget;
      * 0 when it is not full.
@@ -192,7 +199,7 @@ public final class OutboundQueue {
         return since == 0 ? 0 : nowNanos - since;
     }
 
-    /** Refuses further offers and releases everything queued. Call when the channel closes. */
+    /** Refuses further offers and releases everything queued. Call on the event loop when the channel closes. */
     public void close() {
         closed = true;
         discardAll();

@@ -154,6 +154,46 @@ class PeerHandlerTest {
         assertThat(channel.pipeline().get(FrameEncoder.class).lz4()).isTrue();
     }
 
+    @Test
+    void aPeerThatStopsReadingGetsNoPongsAndIsDisconnectedAsSlow() {
+        Peer peer = handshake();
+        nextOutbound(); // our first PING
+        // From now on nothing written reaches the socket: the remote stopped reading.
+        AtomicLong pongs = new AtomicLong();
+        channel.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise p) {
+                if (FrameCodec.type((ByteBuf) msg).equals(MessageType.MsgPong)) {
+                    pongs.incrementAndGet();
+                }
+                ctx.write(msg, p);
+            }
+
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                // held
+            }
+        });
+        channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        receive(new Ping(1).toMessage()); // answered: the first PONG fills the buffer
+        assertThat(channel.isWritable()).isFalse();
+        receive(new Ping(2).toMessage()); // not answered while unwritable
+        receive(new Ping(3).toMessage());
+        channel.advanceTimeBy(15, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+        for (int i = 0; i < 2; i++) { // the slow-peer timeout is 30 s
+            channel.advanceTimeBy(15, TimeUnit.SECONDS);
+            receive(new Pong(0).toMessage()); // keeps the read side alive
+            channel.runScheduledPendingTasks();
+        }
+        channel.advanceTimeBy(1, TimeUnit.SECONDS); // the DISCONNECT cannot be written: closed after the grace
+        channel.runScheduledPendingTasks();
+        assertThat(peer.disconnection()).hasValueSatisfying(
+                why -> assertThat(why.reason()).isEqualTo(DisconnectReason.SLOW_PEER));
+        assertThat(pongs).hasValue(1);
+    }
+
     private Peer handshake() {
         assertThat(nextOutbound().type()).isEqualTo(MessageType.MsgHello);
         receive(remoteHello().toMessage());
