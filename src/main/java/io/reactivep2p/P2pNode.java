@@ -178,7 +178,7 @@ public final class P2pNode implements AutoCloseable {
                     .option(ChannelOption.TCP_NODELAY, true)
                     .doOnConnected(conn -> {
                         connection.set(conn);
-                        install(conn, Direction.OUTBOUND, handshake);
+                        install(conn, Direction.OUTBOUND, handshake, addCodec(conn));
                     })
                     .connect()
                     .then(handshake.asMono())
@@ -312,9 +312,7 @@ public final class P2pNode implements AutoCloseable {
     private void onInbound(Connection conn) {
         Channel channel = conn.channel();
         InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
-        FrameEncoder encoder = new FrameEncoder(config.frameSettings());
-        conn.addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
-                .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder);
+        FrameEncoder encoder = addCodec(conn);
         DisconnectReason refusal = state.get() == State.STARTED
                 ? peers.acceptInbound(remote.getAddress())
                 : DisconnectReason.REQUESTED;
@@ -327,11 +325,11 @@ public final class P2pNode implements AutoCloseable {
         install(conn, Direction.INBOUND, Sinks.one(), encoder);
     }
 
-    private void install(Connection conn, Direction direction, Sinks.One<Peer> handshake) {
+    private FrameEncoder addCodec(Connection conn) {
         FrameEncoder encoder = new FrameEncoder(config.frameSettings());
         conn.addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
                 .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder);
-        install(conn, direction, handshake, encoder);
+        return encoder;
     }
 
     private void install(Connection conn, Direction direction, Sinks.One<Peer> handshake, FrameEncoder encoder) {
