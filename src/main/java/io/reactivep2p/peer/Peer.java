@@ -1,7 +1,6 @@
 package io.reactivep2p.peer;
 
 import io.netty.channel.Channel;
-import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
@@ -213,14 +212,6 @@ public final class Peer {
     void closed(Disconnection why) {
         disconnection = why;
         closed.tryEmitValue(why);
-    }
-
-    Channel channel() {
-        return channel;
-    }
-
-    static Message disconnectMessage(Disconnection why) {
-        return Disconnect.of(why.reason(), why.detail()).toMessage();
     }
 
     @Override

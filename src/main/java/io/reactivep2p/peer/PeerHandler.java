@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reactivep2p.NodeConfig;
 import io.reactivep2p.protocol.Disconnect;
@@ -278,8 +277,6 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof ProtocolException pe) {
             protocolError(pe);
-        } else if (cause instanceof DecoderException && cause.getCause() instanceof ProtocolException pe) {
-            protocolError(pe);
         } else if (cause instanceof IOException) {
             close(new Disconnection(DisconnectReason.REQUESTED, PeerEvent.Side.REMOTE, "I/O: " + cause.getMessage()), false);
         } else {
@@ -308,7 +305,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
-        Message disconnect = sendDisconnect && ctx.channel().isActive() ? Peer.disconnectMessage(why) : null;
+        Message disconnect = sendDisconnect && ctx.channel().isActive() ? Disconnect.of(why.reason(), why.detail()).toMessage() : null;
         state = State.CLOSING;
         disconnection = why;
         cancelTimers();
