@@ -1,15 +1,18 @@
 package io.reactivep2p;
 
+import io.reactivep2p.discovery.AddressBook;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.transport.FlushPolicy;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The immutable configuration of a {@link P2pNode}. Built with {@link #builder()}; every
@@ -55,6 +58,11 @@ public final class NodeConfig {
     private final Duration banDuration;
     private final int maxBans;
     private final int eventLoopThreads;
+    private final int outboundTarget;
+    private final AddressBook.Settings addressBook;
+    private final Path addressBookFile;
+    private final Duration peerExchangeInterval;
+    private final Duration dialInterval;
 
     private NodeConfig(Builder b) {
         this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random();
@@ -85,6 +93,11 @@ public final class NodeConfig {
         this.banDuration = b.banDuration;
         this.maxBans = b.maxBans;
         this.eventLoopThreads = b.eventLoopThreads;
+        this.outboundTarget = b.outboundTarget;
+        this.addressBook = b.addressBook;
+        this.addressBookFile = b.addressBookFile;
+        this.peerExchangeInterval = b.peerExchangeInterval;
+        this.dialInterval = b.dialInterval;
     }
 
     /** A builder with every default. */
@@ -122,6 +135,11 @@ public final class NodeConfig {
         b.banDuration = banDuration;
         b.maxBans = maxBans;
         b.eventLoopThreads = eventLoopThreads;
+        b.outboundTarget = outboundTarget;
+        b.addressBook = addressBook;
+        b.addressBookFile = addressBookFile;
+        b.peerExchangeInterval = peerExchangeInterval;
+        b.dialInterval = dialInterval;
         return b;
     }
 
@@ -263,6 +281,45 @@ public final class NodeConfig {
         return eventLoopThreads;
     }
 
+    /**
+     * Outbound peers the dialer keeps connected, from the seeds and the address book; 0 turns
+     * the dialer off (seeds are still dialled on start). At most {@link #maxOutbound()}: a
+     * larger value is capped. Default 8.
+     */
+    public int outboundTarget() {
+        return Math.min(outboundTarget, maxOutbound);
+    }
+
+    /**
+     * Sizes of the address book, whether it accepts loopback and private addresses, and the
+     * backoff of failed dials (seeds included). Default {@link AddressBook.Settings#defaults()}:
+     * public addresses only.
+     */
+    public AddressBook.Settings addressBook() {
+        return addressBook;
+    }
+
+    /**
+     * Where the address book is saved (on stop and every few minutes) and loaded from on
+     * start, so a restarted node rejoins without seeds. Default none: not persisted.
+     */
+    public Optional<Path> addressBookFile() {
+        return Optional.ofNullable(addressBookFile);
+    }
+
+    /**
+     * How often the node asks each outbound peer for addresses (GET_PEERS; it also asks right
+     * after the handshake). It answers one peer at most once per half this interval. Default 2 min.
+     */
+    public Duration peerExchangeInterval() {
+        return peerExchangeInterval;
+    }
+
+    /** How often the dialer checks the outbound slots (it also runs when a peer leaves). Default 1 s. */
+    public Duration dialInterval() {
+        return dialInterval;
+    }
+
     /** Builds a {@link NodeConfig}. Not thread-safe. */
     public static final class Builder {
         private NodeId nodeId;
@@ -292,6 +349,11 @@ public final class NodeConfig {
         private Duration banDuration = Duration.ofMinutes(10);
         private int maxBans = 10_000;
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
+        private int outboundTarget = 8;
+        private AddressBook.Settings addressBook = AddressBook.Settings.defaults();
+        private Path addressBookFile;
+        private Duration peerExchangeInterval = Duration.ofMinutes(2);
+        private Duration dialInterval = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -442,6 +504,37 @@ public final class NodeConfig {
             return this;
         }
 
+        public Builder outboundTarget(int outboundTarget) {
+            this.outboundTarget = outboundTarget;
+            return this;
+        }
+
+        public Builder addressBook(AddressBook.Settings addressBook) {
+            this.addressBook = Objects.requireNonNull(addressBook, "addressBook");
+            return this;
+        }
+
+        /** Accept loopback and private addresses in the address book (local networks, tests). */
+        public Builder allowLocalAddresses(boolean allow) {
+            this.addressBook = addressBook.withAllowLocal(allow);
+            return this;
+        }
+
+        public Builder addressBookFile(Path addressBookFile) {
+            this.addressBookFile = Objects.requireNonNull(addressBookFile, "addressBookFile");
+            return this;
+        }
+
+        public Builder peerExchangeInterval(Duration peerExchangeInterval) {
+            this.peerExchangeInterval = Objects.requireNonNull(peerExchangeInterval, "peerExchangeInterval");
+            return this;
+        }
+
+        public Builder dialInterval(Duration dialInterval) {
+            this.dialInterval = Objects.requireNonNull(dialInterval, "dialInterval");
+            return this;
+        }
+
         /**
          * Validates every field and builds the configuration.
          *
@@ -476,6 +569,9 @@ public final class NodeConfig {
             positive(banDuration, "banDuration");
             check(maxBans >= 1, "maxBans must be >= 1, got " + maxBans);
             check(eventLoopThreads >= 1, "eventLoopThreads must be >= 1, got " + eventLoopThreads);
+            check(outboundTarget >= 0, "outboundTarget must be >= 0, got " + outboundTarget);
+            positive(peerExchangeInterval, "peerExchangeInterval");
+            positive(dialInterval, "dialInterval");
             return new NodeConfig(this);
         }
 

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.reactivep2p.discovery.Discovery;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerEvent;
@@ -18,6 +19,7 @@ import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.protocol.ProtocolException;
 import io.reactivep2p.transport.PipelineNames;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -77,6 +79,7 @@ public final class P2pNode implements AutoCloseable {
     private final NodeConfig config;
     private final long nonce = RANDOM.nextLong();
     private final PeerManager peers;
+    private final Discovery discovery;
     private final LoopResources loops;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
@@ -95,6 +98,7 @@ public final class P2pNode implements AutoCloseable {
     private P2pNode(NodeConfig config) {
         this.config = config;
         this.peers = new PeerManager(config, nonce, Ticker.systemTicker(), this::onAdmitted);
+        this.discovery = new Discovery(config, peers, this::connect, System::currentTimeMillis);
         String prefix = "p2p-" + config.nodeId().shortHex();
         this.loops = LoopResources.create(prefix, 1, config.eventLoopThreads(), true);
     }
@@ -115,16 +119,17 @@ public final class P2pNode implements AutoCloseable {
     }
 
     /**
-     * Binds the listener and dials the seeds. Emits this node once it listens (the seeds are
-     * dialled in the background; failures are logged). Errors if already started or if the
-     * port cannot be bound.
+     * Loads the address book (if {@link NodeConfig#addressBookFile() persisted}), binds the
+     * listener, dials the seeds and starts discovery. Emits this node once it listens (peers
+     * are found in the background; failed dials are logged and retried with backoff). Errors
+     * if already started or if the port cannot be bound.
      */
     public Mono<P2pNode> start() {
         return Mono.defer(() -> {
             if (!state.compareAndSet(State.NEW, State.STARTING)) {
                 return Mono.error(new IllegalStateException("node was already started"));
             }
-            return TcpServer.create()
+            return Mono.fromRunnable(discovery::load).subscribeOn(Schedulers.boundedElastic()).then(TcpServer.create()
                     .runOn(loops)
                     .host(config.listenHost())
                     .port(config.listenPort())
@@ -142,11 +147,9 @@ public final class P2pNode implements AutoCloseable {
                             throw new IllegalStateException("node was stopped while starting");
                         }
                         log.info("node {} listening on {}", config.nodeId().shortHex(), address);
-                        for (InetSocketAddress seed : config.seeds()) {
-                            connect(seed).subscribe(p -> { }, e -> log.info("seed {} not reached: {}", seed, e.toString()));
-                        }
+                        discovery.start();
                         return this;
-                    });
+                    }));
         });
     }
 
@@ -176,6 +179,8 @@ public final class P2pNode implements AutoCloseable {
                     .runOn(loops)
                     .remoteAddress(() -> address)
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                            config.handshakeTimeout().toMillis()))
                     .doOnConnected(conn -> {
                         connection.set(conn);
                         install(conn, Direction.OUTBOUND, handshake, addCodec(conn));
@@ -206,6 +211,11 @@ public final class P2pNode implements AutoCloseable {
         return peers;
     }
 
+    /** Seeds, address book, peer exchange and the dialer; see {@link Discovery}. */
+    public Discovery discovery() {
+        return discovery;
+    }
+
     /** Peer events; see {@link PeerManager#events()}. */
     public Flux<PeerEvent> peerEvents() {
         return peers.events();
@@ -213,7 +223,8 @@ public final class P2pNode implements AutoCloseable {
 
     /**
      * The messages of {@code type} from every peer, hot: each subscriber sees what arrives
-     * after it subscribed, and may subscribe before {@link #start()}.
+     * after it subscribed, and may subscribe before {@link #start()}. The peer-exchange
+     * messages (GET_PEERS, PEERS) are handled by the node's discovery and not delivered.
      *
      * <p><b>Overflow policy.</b> Each subscriber has a buffer of its own of at most
      * {@link NodeConfig#subscriberBufferSize()} messages and
@@ -275,6 +286,7 @@ public final class P2pNode implements AutoCloseable {
             if (was == State.STOPPED) {
                 return Mono.empty();
             }
+            discovery.stop(); // no new dials while the peers go
             List<Mono<Void>> closing = new ArrayList<>();
             for (Peer p : peers.peers()) {
                 closing.add(p.disconnect(DisconnectReason.REQUESTED, "node stopping"));
@@ -284,6 +296,7 @@ public final class P2pNode implements AutoCloseable {
                     .timeout(STOP_TIMEOUT, Mono.empty())
                     // The peers complete on their event loops, which are about to shut down.
                     .publishOn(Schedulers.boundedElastic())
+                    .then(Mono.fromRunnable(discovery::save))
                     .then(Mono.defer(() -> {
                         channels.forEach(Channel::close);
                         if (s == null) {
@@ -348,7 +361,23 @@ public final class P2pNode implements AutoCloseable {
 
     /** Runs on the peer's event loop as it is admitted: from here on it reads as we consume. */
     private void onAdmitted(Peer peer) {
-        peer.inbound().limitRate(256).subscribe(m -> deliver(peer, m));
+        discovery.onAdmitted(peer);
+        peer.inbound().limitRate(256).subscribe(m -> route(peer, m));
+    }
+
+    private void route(Peer peer, Message message) {
+        if (Discovery.handles(message.type())) {
+            try {
+                discovery.onMessage(peer, message);
+            } catch (ProtocolException e) {
+                log.debug("protocol error from {}: {}", peer, e.getMessage());
+                peers.misbehaved(peer.id(), peer.remoteAddress().getAddress(), PeerManager.PROTOCOL_ERROR_SCORE,
+                        e.getMessage());
+                peer.disconnect(e.reason(), e.getMessage()).subscribe();
+            }
+        } else {
+            deliver(peer, message);
+        }
     }
 
     private void deliver(Peer peer, Message message) {

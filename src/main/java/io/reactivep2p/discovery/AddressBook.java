@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,7 +165,8 @@ public final class AddressBook {
      * @param nodeId the node's id if known, else {@code null}
      * @param source who told us (its address); for seeds and HELLOs, the address itself
      * @return whether a new entry was created (a known address only has its last-seen time
-     *     and id updated)
+     *     updated, and its id if it was never connected to: a tried entry's id is the one its
+     *     handshake proved)
      */
     public synchronized boolean add(InetSocketAddress address, NodeId nodeId, InetAddress source, long nowMillis) {
         if (!acceptable(address)) {
@@ -174,7 +175,7 @@ public final class AddressBook {
         Slot known = slots.get(address);
         if (known != null) {
             known.lastSeen = Math.max(known.lastSeen, nowMillis);
-            if (nodeId != null) {
+            if (nodeId != null && !known.tried) {
                 known.nodeId = nodeId;
             }
             return false;
@@ -254,16 +255,24 @@ public final class AddressBook {
         slot.retryAt = nowMillis + (long) (backoff * (0.5 + random.nextDouble()));
     }
 
+    /** Forgets an address (for example one that turned out to be this node's own). */
+    public synchronized void remove(InetSocketAddress address) {
+        Slot slot = slots.remove(address);
+        if (slot != null) {
+            (slot.tried ? triedTable : newTable).get(slot.bucket).remove(slot);
+        }
+    }
+
     /**
-     * Picks an address to dial: one not backing off and not refused by {@code skip} (connected,
-     * banned, or of a network group already used), from the tried or the new table with equal
-     * chance when both have candidates.
+     * Picks an address to dial: one not backing off and not refused by {@code skip} (given the
+     * address and the node id if known: connected, banned, or of a network group already
+     * used), from the tried or the new table with equal chance when both have candidates.
      */
-    public synchronized Optional<InetSocketAddress> select(long nowMillis, Predicate<InetSocketAddress> skip) {
+    public synchronized Optional<InetSocketAddress> select(long nowMillis, BiPredicate<InetSocketAddress, NodeId> skip) {
         List<Slot> tried = new ArrayList<>();
         List<Slot> fresh = new ArrayList<>();
         for (Slot s : slots.values()) {
-            if (s.retryAt <= nowMillis && !skip.test(s.address)) {
+            if (s.retryAt <= nowMillis && !skip.test(s.address, s.nodeId)) {
                 (s.tried ? tried : fresh).add(s);
             }
         }
@@ -273,12 +282,14 @@ public final class AddressBook {
 
     /**
      * A random sample of good addresses with known node ids, for a PEERS answer: tried entries,
-     * and new ones that have not failed. Never {@code exclude} (the asker), at most {@code max}.
+     * and new ones that have not failed. Never the asker (its listen address {@code exclude},
+     * or its id {@code excludeId}; either may be {@code null}), at most {@code max}.
      */
-    public synchronized List<PeerAddress> sample(int max, InetSocketAddress exclude) {
+    public synchronized List<PeerAddress> sample(int max, InetSocketAddress exclude, NodeId excludeId) {
         List<Slot> good = new ArrayList<>();
         for (Slot s : slots.values()) {
-            if (s.nodeId != null && (s.tried || s.attempts == 0) && !s.address.equals(exclude)) {
+            if (s.nodeId != null && (s.tried || s.attempts == 0) && !s.address.equals(exclude)
+                    && !s.nodeId.equals(excludeId)) {
                 good.add(s);
             }
         }

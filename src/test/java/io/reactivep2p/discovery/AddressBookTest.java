@@ -94,8 +94,8 @@ class AddressBookTest {
         book.markFailed(a, 1000);
         long first = book.entry(a).orElseThrow().retryAtMillis() - 1000;
         assertThat(first).isBetween(500L, 1500L);
-        assertThat(book.select(1000, x -> false)).isEmpty();
-        assertThat(book.select(1000 + 1500, x -> false)).contains(a);
+        assertThat(book.select(1000, (x, id) -> false)).isEmpty();
+        assertThat(book.select(1000 + 1500, (x, id) -> false)).contains(a);
         book.markFailed(a, 3000);
         book.markFailed(a, 3000);
         long third = book.entry(a).orElseThrow().retryAtMillis() - 3000;
@@ -114,7 +114,7 @@ class AddressBookTest {
         book.add(b, null, b.getAddress(), 0);
         Set<InetSocketAddress> picked = new HashSet<>();
         for (int i = 0; i < 50; i++) {
-            book.select(0, x -> x.equals(a)).ifPresent(picked::add);
+            book.select(0, (x, id) -> x.equals(a)).ifPresent(picked::add);
         }
         assertThat(picked).containsExactly(b);
     }
@@ -122,7 +122,10 @@ class AddressBookTest {
     @Test
     void sampleReturnsGoodAddressesWithIdsButNeverTheAsker() throws Exception {
         InetSocketAddress asker = addr(8, 8, 8, 8, 3000);
-        book.add(asker, NodeId.random(), asker.getAddress(), 0);
+        NodeId askerId = NodeId.random();
+        book.add(asker, askerId, asker.getAddress(), 0);
+        InetSocketAddress askerElsewhere = addr(8, 8, 8, 7, 3000); // the asker's id under another address
+        book.add(askerElsewhere, askerId, asker.getAddress(), 0);
         book.add(addr(8, 8, 8, 9, 3000), null, asker.getAddress(), 0); // no id: cannot be shared
         InetSocketAddress failing = addr(8, 8, 8, 10, 3000);
         book.add(failing, NodeId.random(), asker.getAddress(), 0);
@@ -130,11 +133,36 @@ class AddressBookTest {
         for (int i = 0; i < 20; i++) {
             book.add(addr(30 + i, 1, 1, 1, 3000), NodeId.random(), asker.getAddress(), 0);
         }
-        List<PeerAddress> sample = book.sample(10, asker);
+        List<PeerAddress> sample = book.sample(10, asker, askerId);
         assertThat(sample).hasSize(10)
-                .noneMatch(p -> p.port() == 3000 && p.address().equals(asker.getAddress()))
+                .noneMatch(p -> p.nodeId().equals(askerId))
                 .noneMatch(p -> p.address().equals(failing.getAddress()));
-        assertThat(book.sample(1000, asker)).hasSize(20);
+        assertThat(book.sample(1000, asker, askerId)).hasSize(20);
+        assertThat(book.sample(1000, null, null)).hasSize(22);
+    }
+
+    @Test
+    void removeForgetsAnEntryInEitherTable() throws Exception {
+        InetSocketAddress fresh = addr(8, 8, 8, 8, 3000);
+        InetSocketAddress tried = addr(9, 9, 9, 9, 3000);
+        book.add(fresh, null, fresh.getAddress(), 0);
+        book.markGood(tried, NodeId.random(), 0);
+        book.remove(fresh);
+        book.remove(tried);
+        assertThat(book.size()).isZero();
+        assertThat(book.triedCount()).isZero();
+        book.add(fresh, null, fresh.getAddress(), 0); // and it can come back
+        assertThat(book.size()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnprovenIdNeverOverwritesTheIdATriedEntryProved() throws Exception {
+        InetSocketAddress a = addr(8, 8, 8, 8, 3000);
+        NodeId proven = NodeId.random();
+        book.markGood(a, proven, 0);
+        book.add(a, NodeId.random(), addr(9, 9, 9, 9, 1).getAddress(), 10);
+        assertThat(book.entry(a).orElseThrow().nodeId()).isEqualTo(proven);
+        assertThat(book.entry(a).orElseThrow().lastSeenMillis()).isEqualTo(10);
     }
 
     @Test

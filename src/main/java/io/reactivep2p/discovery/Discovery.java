@@ -1,0 +1,444 @@
+package io.reactivep2p.discovery;
+
+import io.reactivep2p.NodeConfig;
+import io.reactivep2p.peer.Direction;
+import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerException;
+import io.reactivep2p.peer.PeerManager;
+import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.GetPeers;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.protocol.PeerAddress;
+import io.reactivep2p.protocol.Peers;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Finds peers and keeps the outbound slots full: the seeds, the {@link AddressBook}, peer
+ * exchange (GET_PEERS / PEERS), and a dialer. A {@code P2pNode} runs one; applications reach
+ * its address book through the node.
+ *
+ * <ul>
+ *   <li><b>Learning.</b> A peer we dialled is marked good in the book (its entry moves to
+ *       "tried"); an inbound peer's listen address (its IP, the port of its HELLO) is added as
+ *       "new"; so are the addresses of PEERS answers, each with the answering peer as source.
+ *       Entries carrying this node's own id are never added.</li>
+ *   <li><b>Peer exchange.</b> Right after the handshake and every
+ *       {@link NodeConfig#peerExchangeInterval()} the node asks each outbound peer for up to
+ *       {@value Peers#MAX_PEERS} addresses, and each inbound peer too while it has fewer
+ *       outbound peers than its target. It answers a peer's GET_PEERS with a random sample of
+ *       good addresses from its book (never the asker, at most the count asked), at most once
+ *       per half that interval per peer: further requests are dropped and counted. A PEERS
+ *       answers the one outstanding request: an unsolicited PEERS is dropped without being
+ *       decoded, and one with more entries than asked is cut to the count asked; both cost
+ *       the sender {@value #BAD_PEERS_SCORE} misbehaviour points.</li>
+ *   <li><b>Dialer.</b> Every {@link NodeConfig#dialInterval()}, and whenever a peer leaves, it
+ *       dials until connected plus pending outbound peers reach
+ *       {@link NodeConfig#outboundTarget()}: first the seeds never reached yet, then the book's
+ *       picks — addresses of a network group not used by another outbound peer first, then any
+ *       — skipping connected ids and addresses, banned ones, dials in progress and entries
+ *       backing off; the seeds again when the book has nothing to offer. A failed dial backs
+ *       the address off exponentially with jitter (seeds too); a dial that reaches this node
+ *       itself removes the address.</li>
+ *   <li><b>Persistence.</b> With {@link NodeConfig#addressBookFile()}, the book is loaded on
+ *       start (a corrupt file is logged and ignored) and saved atomically every
+ *       {@value #SAVE_INTERVAL_MINUTES} minutes and on stop.</li>
+ * </ul>
+ *
+ * <p><b>Threading.</b> The dialer's state lives on one worker of {@link Schedulers#parallel()};
+ * message handling runs on the peer's event loop and hands its book work to that worker, so
+ * no event loop ever scans or samples the book. Thread-safe.
+ */
+public final class Discovery {
+
+    /** Misbehaviour points for an unsolicited PEERS, or one with more entries than asked. */
+    public static final int BAD_PEERS_SCORE = 20;
+
+    static final long SAVE_INTERVAL_MINUTES = 5;
+    private static final Logger log = LoggerFactory.getLogger(Discovery.class);
+
+    private final NodeConfig config;
+    private final PeerManager peers;
+    private final Function<InetSocketAddress, Mono<Peer>> dialer;
+    private final LongSupplier clock;
+    private final AddressBook book;
+    private final Scheduler.Worker worker;
+    private final Map<Peer, Exchange> exchanges = new ConcurrentHashMap<>();
+    private final List<Seed> seeds = new ArrayList<>();
+    private final Set<InetSocketAddress> pending = new HashSet<>(); // worker only
+    private final AtomicLong ignoredRequests = new AtomicLong();
+    private final AtomicLong badAnswers = new AtomicLong();
+    private volatile boolean running;
+    private volatile boolean loaded;
+    private long lastSaveMillis;
+
+    /** The exchange state with one peer; guarded by itself. */
+    private static final class Exchange {
+        int asked;                       // count of the outstanding GET_PEERS; 0: none
+        long lastAskMillis = Long.MIN_VALUE / 2;
+        long lastAnswerMillis = Long.MIN_VALUE / 2;
+    }
+
+    /** A configured seed and its backoff; worker only. */
+    private static final class Seed {
+        final InetSocketAddress address;
+        boolean reached;
+        boolean self;
+        Peer peer;
+        int failures;
+        long retryAtMillis;
+
+        Seed(InetSocketAddress address) {
+            this.address = address;
+        }
+
+        boolean dialable(long now, Set<InetSocketAddress> pending) {
+            return !self && retryAtMillis <= now && (peer == null || !peer.isActive()) && !pending.contains(address);
+        }
+    }
+
+    /**
+     * @param config seeds, targets, intervals, book settings and file
+     * @param peers the node's peers: connected ids and addresses, bans, scores
+     * @param dialer connects to an address and emits the admitted peer ({@code P2pNode::connect})
+     * @param clock wall-clock milliseconds (the book keeps them, and saves them)
+     */
+    public Discovery(NodeConfig config, PeerManager peers, Function<InetSocketAddress, Mono<Peer>> dialer,
+                     LongSupplier clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.peers = Objects.requireNonNull(peers, "peers");
+        this.dialer = Objects.requireNonNull(dialer, "dialer");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.book = new AddressBook(config.addressBook());
+        this.worker = Schedulers.parallel().createWorker();
+        config.seeds().forEach(s -> seeds.add(new Seed(s)));
+    }
+
+    /** The address book. */
+    public AddressBook addressBook() {
+        return book;
+    }
+
+    /** GET_PEERS dropped by the per-peer answer limit. */
+    public long ignoredRequests() {
+        return ignoredRequests.get();
+    }
+
+    /** PEERS that were unsolicited or longer than asked. */
+    public long badAnswers() {
+        return badAnswers.get();
+    }
+
+    /** Loads the book from its file, if configured. Blocking I/O: call off the event loops. */
+    public void load() {
+        loaded = true;
+        config.addressBookFile().ifPresent(file -> {
+            int n = book.load(file);
+            log.info("address book: {} entries loaded from {}", n, file);
+        });
+    }
+
+    /** Dials every seed, then runs the dialer periodically. */
+    public void start() {
+        running = true;
+        lastSaveMillis = clock.getAsLong();
+        run(() -> {
+            long now = clock.getAsLong();
+            for (Seed seed : seeds) {
+                if (seed.dialable(now, pending)) {
+                    dial(seed.address, seed);
+                }
+            }
+        });
+        long interval = config.dialInterval().toNanos();
+        worker.schedulePeriodically(this::tick, interval, interval, TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops dialling and asking; dials in progress complete or fail on their own. */
+    public void stop() {
+        running = false;
+        worker.dispose();
+    }
+
+    /**
+     * Called as a peer is admitted (inside admission: quick, non-blocking). Learns its
+     * address, and asks it for addresses when the rules above say so.
+     */
+    public void onAdmitted(Peer peer) {
+        exchanges.put(peer, new Exchange());
+        peer.onClose().subscribe(why -> {
+            exchanges.remove(peer);
+            run(this::tick);
+        });
+        run(() -> {
+            long now = clock.getAsLong();
+            if (peer.direction() == Direction.OUTBOUND) {
+                book.markGood(peer.remoteAddress(), peer.id(), now);
+            } else {
+                peer.listenAddress().ifPresent(a -> book.add(a, peer.id(), peer.remoteAddress().getAddress(), now));
+            }
+            if (shouldAsk(peer)) {
+                ask(peer, now);
+            }
+        });
+    }
+
+    /** Whether {@code type} is handled here (GET_PEERS and PEERS). */
+    public static boolean handles(MessageType type) {
+        return type.equals(MessageType.MsgGetPeers) || type.equals(MessageType.MsgPeers);
+    }
+
+    /**
+     * Handles a GET_PEERS or PEERS from {@code peer}; runs on its event loop.
+     *
+     * @throws io.reactivep2p.protocol.ProtocolException for a malformed payload: the caller
+     *     treats it as any protocol error (DISCONNECT, score)
+     */
+    public void onMessage(Peer peer, Message message) {
+        Exchange ex = exchanges.get(peer);
+        if (ex == null) {
+            return; // the peer has gone
+        }
+        long now = clock.getAsLong();
+        if (message.type().equals(MessageType.MsgGetPeers)) {
+            int max = GetPeers.decode(message).max();
+            synchronized (ex) {
+                if (now - ex.lastAnswerMillis < config.peerExchangeInterval().toMillis() / 2) {
+                    ignoredRequests.incrementAndGet();
+                    return;
+                }
+                ex.lastAnswerMillis = now;
+            }
+            run(() -> answer(peer, max));
+        } else if (message.type().equals(MessageType.MsgPeers)) {
+            int asked;
+            synchronized (ex) {
+                asked = ex.asked;
+                ex.asked = 0;
+            }
+            if (asked == 0) {
+                misbehaved(peer, "unsolicited PEERS"); // not even decoded
+                return;
+            }
+            List<PeerAddress> addresses = Peers.decode(message).peers();
+            if (addresses.size() > asked) {
+                misbehaved(peer, "PEERS with " + addresses.size() + " entries, " + asked + " asked");
+                addresses = addresses.subList(0, asked);
+            }
+            List<PeerAddress> learnt = addresses;
+            InetAddress source = peer.remoteAddress().getAddress();
+            run(() -> learn(learnt, source));
+        }
+    }
+
+    // ---- worker ----
+
+    private void tick() {
+        if (!running) {
+            return;
+        }
+        try {
+            long now = clock.getAsLong();
+            fill(now);
+            for (Map.Entry<Peer, Exchange> e : exchanges.entrySet()) {
+                Exchange ex = e.getValue();
+                boolean due;
+                synchronized (ex) {
+                    due = now - ex.lastAskMillis >= config.peerExchangeInterval().toMillis();
+                }
+                if (due && shouldAsk(e.getKey())) {
+                    ask(e.getKey(), now);
+                }
+            }
+            if (now - lastSaveMillis >= TimeUnit.MINUTES.toMillis(SAVE_INTERVAL_MINUTES)) {
+                lastSaveMillis = now;
+                Schedulers.boundedElastic().schedule(this::save);
+            }
+        } catch (RuntimeException e) {
+            log.warn("discovery tick failed", e);
+        }
+    }
+
+    private void fill(long now) {
+        int free = config.outboundTarget() - peers.outboundCount() - pending.size();
+        for (Seed seed : seeds) {
+            if (free > 0 && !seed.reached && seed.dialable(now, pending)) {
+                dial(seed.address, seed);
+                free--;
+            }
+        }
+        if (free <= 0) {
+            return;
+        }
+        Set<InetSocketAddress> connected = new HashSet<>();
+        Set<Long> groups = new HashSet<>();
+        for (Peer p : peers.peers()) {
+            connected.add(p.remoteAddress());
+            p.listenAddress().ifPresent(connected::add);
+            if (p.direction() == Direction.OUTBOUND) {
+                groups.add(NetworkGroup.of(p.remoteAddress().getAddress()));
+            }
+        }
+        for (InetSocketAddress a : pending) {
+            if (!a.isUnresolved()) {
+                groups.add(NetworkGroup.of(a.getAddress()));
+            }
+        }
+        while (free > 0) {
+            Optional<InetSocketAddress> pick = book.select(now, (a, id) -> skip(a, id, connected)
+                    || groups.contains(NetworkGroup.of(a.getAddress())));
+            if (pick.isEmpty()) {
+                pick = book.select(now, (a, id) -> skip(a, id, connected));
+            }
+            if (pick.isEmpty()) {
+                break;
+            }
+            groups.add(NetworkGroup.of(pick.get().getAddress()));
+            dial(pick.get(), null);
+            free--;
+        }
+        for (Seed seed : seeds) {
+            if (free > 0 && seed.dialable(now, pending)) {
+                dial(seed.address, seed);
+                free--;
+            }
+        }
+    }
+
+    private boolean skip(InetSocketAddress address, NodeId id, Set<InetSocketAddress> connected) {
+        return pending.contains(address)
+                || connected.contains(address)
+                || peers.isBanned(address.getAddress())
+                || (id != null && (id.equals(config.nodeId()) || peers.peer(id) != null || peers.isBanned(id)));
+    }
+
+    private void dial(InetSocketAddress address, Seed seed) {
+        pending.add(address);
+        log.debug("dialling {}{}", address, seed != null ? " (seed)" : "");
+        dialer.apply(address).subscribe(
+                peer -> run(() -> {
+                    pending.remove(address);
+                    if (seed != null) {
+                        seed.reached = true;
+                        seed.peer = peer;
+                        seed.failures = 0;
+                    }
+                }),
+                error -> run(() -> {
+                    pending.remove(address);
+                    dialFailed(address, seed, error);
+                }));
+    }
+
+    private void dialFailed(InetSocketAddress address, Seed seed, Throwable error) {
+        long now = clock.getAsLong();
+        boolean self = error instanceof PeerException pe && pe.reason() == DisconnectReason.SELF_CONNECTION;
+        log.debug("dial to {} failed: {}", address, error.toString());
+        if (self) {
+            book.remove(address);
+        } else {
+            book.markFailed(address, now);
+        }
+        if (seed != null) {
+            seed.self = self;
+            seed.failures++;
+            long base = config.addressBook().baseBackoff().toMillis();
+            long backoff = Math.min(config.addressBook().maxBackoff().toMillis(), base << Math.min(seed.failures - 1, 30));
+            seed.retryAtMillis = now + (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
+            if (!seed.reached) {
+                log.info("seed {} not reached ({}), retrying in {} ms", address, error.getMessage(), seed.retryAtMillis - now);
+            }
+        }
+    }
+
+    private boolean shouldAsk(Peer peer) {
+        return peer.direction() == Direction.OUTBOUND || peers.outboundCount() < config.outboundTarget();
+    }
+
+    private void ask(Peer peer, long now) {
+        Exchange ex = exchanges.get(peer);
+        if (ex == null) {
+            return;
+        }
+        synchronized (ex) {
+            ex.asked = Peers.MAX_PEERS;
+            ex.lastAskMillis = now;
+        }
+        peer.offer(new GetPeers(Peers.MAX_PEERS).toMessage());
+    }
+
+    private void answer(Peer peer, int max) {
+        List<PeerAddress> sample = book.sample(max, peer.listenAddress().orElse(null), peer.id());
+        peer.offer(new Peers(sample).toMessage());
+    }
+
+    private void learn(List<PeerAddress> addresses, InetAddress source) {
+        long now = clock.getAsLong();
+        for (PeerAddress a : addresses) {
+            if (!a.nodeId().equals(config.nodeId())) {
+                book.add(new InetSocketAddress(a.address(), a.port()), a.nodeId(), source, now);
+            }
+        }
+    }
+
+    private void misbehaved(Peer peer, String why) {
+        badAnswers.incrementAndGet();
+        peers.misbehaved(peer.id(), peer.remoteAddress().getAddress(), BAD_PEERS_SCORE, why);
+    }
+
+    /**
+     * Saves the book to its file, if configured and once {@link #load() loaded} (a node that
+     * never started does not overwrite its file). Blocking I/O: call off the event loops.
+     */
+    public void save() {
+        Optional<Path> file = config.addressBookFile();
+        if (file.isPresent() && loaded) {
+            try {
+                book.save(file.get());
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not save the address book to {}: {}", file.get(), e.toString());
+            }
+        }
+    }
+
+    /** Runs {@code task} on the worker; dropped once stopped. */
+    private void run(Runnable task) {
+        if (!running) {
+            return;
+        }
+        try {
+            worker.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("discovery task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopped meanwhile
+        }
+    }
+}
