@@ -253,6 +253,26 @@ class DiscoveryNetworkTest {
         }
     }
 
+    @Test
+    void malformedPeerExchangeMessagesAreProtocolErrors() throws Exception {
+        P2pNode node = start(local());
+        byte[][] payloads = {{0, 5}, {0, 1, 2}}; // PEERS of 5 entries without them; GET_PEERS of 3 bytes
+        MessageType[] types = {MessageType.MsgPeers, MessageType.MsgGetPeers};
+        for (int i = 0; i < 2; i++) {
+            try (RawPeer raw = RawPeer.connect(node.address())) {
+                Hello hello = RawPeer.hello(Hello.VERSION);
+                raw.send(hello.toMessage());
+                Message m;
+                do {
+                    m = raw.read();
+                } while (!m.type().equals(MessageType.MsgGetPeers)); // the node asked: a PEERS is due
+                raw.send(Message.of(types[i], payloads[i]));
+                assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+                await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().score(hello.nodeId()) == 50);
+            }
+        }
+    }
+
     private static Peers bogusPeers(Random random, int count) {
         List<PeerAddress> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
