@@ -3,6 +3,7 @@ package io.reactivep2p;
 import io.reactivep2p.discovery.AddressBook;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.transport.FlushPolicy;
 import java.net.InetSocketAddress;
@@ -10,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The immutable configuration of a {@link P2pNode}. Built with {@link #builder()}; every
@@ -63,6 +66,10 @@ public final class NodeConfig {
     private final Path addressBookFile;
     private final Duration peerExchangeInterval;
     private final Duration dialInterval;
+    private final int seenCacheSize;
+    private final Duration seenCacheTtl;
+    private final int relayFanout;
+    private final Set<MessageType> directTypes;
 
     private NodeConfig(Builder b) {
         this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random();
@@ -98,6 +105,10 @@ public final class NodeConfig {
         this.addressBookFile = b.addressBookFile;
         this.peerExchangeInterval = b.peerExchangeInterval;
         this.dialInterval = b.dialInterval;
+        this.seenCacheSize = b.seenCacheSize;
+        this.seenCacheTtl = b.seenCacheTtl;
+        this.relayFanout = b.relayFanout;
+        this.directTypes = Set.copyOf(b.directTypes);
     }
 
     /** A builder with every default. */
@@ -140,6 +151,10 @@ public final class NodeConfig {
         b.addressBookFile = addressBookFile;
         b.peerExchangeInterval = peerExchangeInterval;
         b.dialInterval = dialInterval;
+        b.seenCacheSize = seenCacheSize;
+        b.seenCacheTtl = seenCacheTtl;
+        b.relayFanout = relayFanout;
+        b.directTypes.addAll(directTypes);
         return b;
     }
 
@@ -320,6 +335,32 @@ public final class NodeConfig {
         return dialInterval;
     }
 
+    /**
+     * Message ids the gossip seen-cache holds at most (16 B each when a power of two, under
+     * 32 B otherwise). Default 2^20 (16 MiB).
+     */
+    public int seenCacheSize() {
+        return seenCacheSize;
+    }
+
+    /** How long a gossiped message is remembered at least (at most twice that). Default 2 min. */
+    public Duration seenCacheTtl() {
+        return seenCacheTtl;
+    }
+
+    /** Peers each accepted message is relayed to, chosen at random; 0: every peer but the sender. Default 0. */
+    public int relayFanout() {
+        return relayFanout;
+    }
+
+    /**
+     * Data types that are not gossip: delivered as they arrive, never deduplicated, validated
+     * or relayed (request/response between two peers). Default none.
+     */
+    public Set<MessageType> directTypes() {
+        return directTypes;
+    }
+
     /** Builds a {@link NodeConfig}. Not thread-safe. */
     public static final class Builder {
         private NodeId nodeId;
@@ -354,6 +395,10 @@ public final class NodeConfig {
         private Path addressBookFile;
         private Duration peerExchangeInterval = Duration.ofMinutes(2);
         private Duration dialInterval = Duration.ofSeconds(1);
+        private int seenCacheSize = 1 << 20;
+        private Duration seenCacheTtl = Duration.ofMinutes(2);
+        private int relayFanout = 0;
+        private final Set<MessageType> directTypes = new HashSet<>();
 
         private Builder() {
         }
@@ -535,6 +580,32 @@ public final class NodeConfig {
             return this;
         }
 
+        public Builder seenCacheSize(int seenCacheSize) {
+            this.seenCacheSize = seenCacheSize;
+            return this;
+        }
+
+        public Builder seenCacheTtl(Duration seenCacheTtl) {
+            this.seenCacheTtl = Objects.requireNonNull(seenCacheTtl, "seenCacheTtl");
+            return this;
+        }
+
+        public Builder relayFanout(int relayFanout) {
+            this.relayFanout = relayFanout;
+            return this;
+        }
+
+        /** Adds types that are delivered directly, not gossiped (see {@link NodeConfig#directTypes()}). */
+        public Builder directTypes(MessageType... types) {
+            for (MessageType t : types) {
+                if (t.code() < MessageType.MsgTx.code()) {
+                    throw new IllegalArgumentException(t + " is a control type");
+                }
+                directTypes.add(t);
+            }
+            return this;
+        }
+
         /**
          * Validates every field and builds the configuration.
          *
@@ -572,6 +643,9 @@ public final class NodeConfig {
             check(outboundTarget >= 0, "outboundTarget must be >= 0, got " + outboundTarget);
             positive(peerExchangeInterval, "peerExchangeInterval");
             positive(dialInterval, "dialInterval");
+            check(seenCacheSize >= 2 && seenCacheSize <= 1 << 29, "seenCacheSize must be in 2..2^29, got " + seenCacheSize);
+            positive(seenCacheTtl, "seenCacheTtl");
+            check(relayFanout >= 0, "relayFanout must be >= 0, got " + relayFanout);
             return new NodeConfig(this);
         }
 

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.reactivep2p.discovery.Discovery;
+import io.reactivep2p.gossip.BroadcastResult;
+import io.reactivep2p.gossip.Gossip;
+import io.reactivep2p.gossip.Validation;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerEvent;
@@ -29,11 +32,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
+import org.reactivestreams.Publisher;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
@@ -80,6 +85,7 @@ public final class P2pNode implements AutoCloseable {
     private final long nonce = RANDOM.nextLong();
     private final PeerManager peers;
     private final Discovery discovery;
+    private final Gossip gossip;
     private final LoopResources loops;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
@@ -99,6 +105,7 @@ public final class P2pNode implements AutoCloseable {
         this.config = config;
         this.peers = new PeerManager(config, nonce, Ticker.systemTicker(), this::onAdmitted);
         this.discovery = new Discovery(config, peers, this::connect, System::currentTimeMillis);
+        this.gossip = new Gossip(config, peers, this::deliver);
         String prefix = "p2p-" + config.nodeId().shortHex();
         this.loops = LoopResources.create(prefix, 1, config.eventLoopThreads(), true);
     }
@@ -148,6 +155,7 @@ public final class P2pNode implements AutoCloseable {
                         }
                         log.info("node {} listening on {}", config.nodeId().shortHex(), address);
                         discovery.start();
+                        gossip.start();
                         return this;
                     }));
         });
@@ -223,8 +231,11 @@ public final class P2pNode implements AutoCloseable {
 
     /**
      * The messages of {@code type} from every peer, hot: each subscriber sees what arrives
-     * after it subscribed, and may subscribe before {@link #start()}. The peer-exchange
-     * messages (GET_PEERS, PEERS) are handled by the node's discovery and not delivered.
+     * after it subscribed, and may subscribe before {@link #start()}. Gossip types are
+     * delivered once per message — the first copy, once its validator accepted it (see
+     * {@link #validator}) — whichever peer it came from; {@link NodeConfig#directTypes()} as
+     * they arrive. The peer-exchange messages (GET_PEERS, PEERS) are handled by the node's
+     * discovery and not delivered.
      *
      * <p><b>Overflow policy.</b> Each subscriber has a buffer of its own of at most
      * {@link NodeConfig#subscriberBufferSize()} messages and
@@ -260,6 +271,56 @@ public final class P2pNode implements AutoCloseable {
         });
     }
 
+    /**
+     * Gossips a message of this node to its peers (see {@link Gossip#broadcast}): emits how
+     * many peers it was queued to, and to how many it was not because their queue was full. A
+     * message this node has already seen is not sent again. Lazy; never blocks.
+     *
+     * <pre>{@code
+     * node.broadcast(Message.of(MsgTx, bytes)).subscribe(r -> log.info("sent to {} peers", r.queued()));
+     * }</pre>
+     */
+    public Mono<BroadcastResult> broadcast(Message message) {
+        Objects.requireNonNull(message, "message");
+        return Mono.fromSupplier(() -> {
+            if (state.get() != State.STARTED) {
+                throw new IllegalStateException("node is not started");
+            }
+            return gossip.broadcast(message);
+        });
+    }
+
+    /**
+     * Gossips every message of {@code messages}, one at a time: the next is requested when the
+     * previous was queued and its result consumed, so a slow result subscriber slows the
+     * publisher. Emits one result per message.
+     */
+    public Flux<BroadcastResult> broadcast(Publisher<Message> messages) {
+        Objects.requireNonNull(messages, "messages");
+        return Flux.from(messages).concatMap(this::broadcast, 1);
+    }
+
+    /**
+     * Sets the validator of gossiped messages of {@code type} ({@code null} removes it): it
+     * decides, for each first sighting, whether the message is delivered and relayed
+     * ({@link Validation#ACCEPT}), dropped ({@link Validation#IGNORE}) or dropped with the
+     * sender scored ({@link Validation#REJECT}). It runs on the sender's event loop and must
+     * not block: return {@code Mono.just(verdict)} for a quick check, or a {@code Mono} that
+     * completes later (e.g. {@code subscribeOn(boundedElastic())}) for a slow one.
+     *
+     * <pre>{@code
+     * node.validator(MsgTx, pm -> Mono.just(isWellFormed(pm.message()) ? Validation.ACCEPT : Validation.REJECT));
+     * }</pre>
+     */
+    public void validator(MessageType type, Function<PeerMessage, Mono<Validation>> validator) {
+        gossip.validator(type, validator);
+    }
+
+    /** Gossip counters, the seen-cache and message ids. */
+    public Gossip gossip() {
+        return gossip;
+    }
+
     /** Queues {@code message} for {@code peer}; see {@link Peer#send(Message)}. */
     public Mono<Void> send(Peer peer, Message message) {
         return Objects.requireNonNull(peer, "peer").send(message);
@@ -287,6 +348,7 @@ public final class P2pNode implements AutoCloseable {
                 return Mono.empty();
             }
             discovery.stop(); // no new dials while the peers go
+            gossip.stop();
             List<Mono<Void>> closing = new ArrayList<>();
             for (Peer p : peers.peers()) {
                 closing.add(p.disconnect(DisconnectReason.REQUESTED, "node stopping"));
@@ -362,10 +424,12 @@ public final class P2pNode implements AutoCloseable {
     /** Runs on the peer's event loop as it is admitted: from here on it reads as we consume. */
     private void onAdmitted(Peer peer) {
         discovery.onAdmitted(peer);
-        peer.inbound().limitRate(256).subscribe(m -> route(peer, m));
+        // flatMap bounds the messages awaiting an asynchronous validator; past that bound the
+        // connection stops reading this peer.
+        peer.inbound().flatMap(m -> route(peer, m), Gossip.MAX_PENDING_VALIDATIONS).subscribe();
     }
 
-    private void route(Peer peer, Message message) {
+    private Mono<Void> route(Peer peer, Message message) {
         if (Discovery.handles(message.type())) {
             try {
                 discovery.onMessage(peer, message);
@@ -375,22 +439,19 @@ public final class P2pNode implements AutoCloseable {
                         e.getMessage());
                 peer.disconnect(e.reason(), e.getMessage()).subscribe();
             }
-        } else {
-            deliver(peer, message);
+            return Mono.empty();
         }
+        return gossip.onMessage(peer, message);
     }
 
-    private void deliver(Peer peer, Message message) {
-        PeerMessage pm = null;
-        int size = message.payloadLength();
+    private void deliver(PeerMessage pm) {
+        MessageType type = pm.message().type();
+        int size = pm.message().payloadLength();
         for (Subscriber s : subscribers) {
-            if (s.type() == null || s.type().equals(message.type())) {
+            if (s.type() == null || s.type().equals(type)) {
                 if (s.bufferedBytes().get() + size > config.subscriberBufferBytes()) {
                     droppedDeliveries.incrementAndGet(); // over this subscriber's byte budget
                     continue;
-                }
-                if (pm == null) {
-                    pm = new PeerMessage(peer, message);
                 }
                 s.bufferedBytes().addAndGet(size);
                 s.sink().next(pm);

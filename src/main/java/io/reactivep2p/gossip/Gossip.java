@@ -1,0 +1,299 @@
+package io.reactivep2p.gossip;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.reactivep2p.NodeConfig;
+import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerManager;
+import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.protocol.FrameCodec;
+import io.reactivep2p.protocol.FrameSettings;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Fuseable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Gossip: every data message a peer sends is deduplicated, validated, delivered to this node's
+ * subscribers and relayed to its other peers, once.
+ *
+ * <ol>
+ *   <li><b>Dedup.</b> The message's {@link MessageIds#dedupKey dedup key} (a keyed xxHash64,
+ *       seed random per run) is marked in the {@link SeenCache}; a repeat is counted and
+ *       dropped.</li>
+ *   <li><b>Validation.</b> The validator registered for the type, if any, returns a
+ *       {@code Mono<Validation>}: {@link Validation#ACCEPT} goes on, {@link Validation#IGNORE}
+ *       drops, {@link Validation#REJECT} drops and costs the sender
+ *       {@value #INVALID_MESSAGE_SCORE} misbehaviour points. A validator that errors counts as
+ *       IGNORE. A value already there ({@code Mono.just}) is read at once; otherwise the node
+ *       reads on from that peer while fewer than {@value #MAX_PENDING_VALIDATIONS} of its
+ *       messages await their verdict, then stops reading it (TCP pushes back on that peer
+ *       alone). Nothing unvalidated is ever relayed.</li>
+ *   <li><b>Delivery and relay.</b> An accepted message goes to {@code node.messages(type)} and
+ *       to every other peer ({@link NodeConfig#relayFanout()} 0), or to that many peers
+ *       chosen at random. The frame is encoded once and its buffer shared by every peer's
+ *       queue (peers with LZ4 on get large payloads compressed for them). A peer whose
+ *       queue is full does not get it: the drop is counted, and a peer that stays full is
+ *       disconnected as slow by its connection.</li>
+ * </ol>
+ *
+ * <p>Types in {@link NodeConfig#directTypes()} skip all this: they are delivered as they
+ * arrive and never relayed (request/response protocols between two peers).
+ *
+ * <p><b>Threading.</b> Runs on the event loop of the peer a message came from, or on the
+ * thread that completes an asynchronous validator; thread-safe.
+ */
+public final class Gossip {
+
+    /** Misbehaviour points for a message its validator REJECTed. */
+    public static final int INVALID_MESSAGE_SCORE = 25;
+
+    /** Messages of one peer awaiting an asynchronous verdict before the node stops reading that peer. */
+    public static final int MAX_PENDING_VALIDATIONS = 256;
+
+    private static final Logger log = LoggerFactory.getLogger(Gossip.class);
+
+    private final NodeConfig config;
+    private final FrameSettings frameSettings;
+    private final PeerManager peers;
+    private final Consumer<PeerMessage> deliver;
+    private final MessageIds ids = MessageIds.withRandomSeed();
+    private final SeenCache seen;
+    private final Map<MessageType, Function<PeerMessage, Mono<Validation>>> validators = new ConcurrentHashMap<>();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder ignored = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder relayed = new LongAdder();
+    private final LongAdder relayDrops = new LongAdder();
+    private volatile Disposable expiry;
+
+    /**
+     * @param config seen-cache size and ttl, relay fan-out, direct types, frame settings
+     * @param peers where messages are relayed, and who is scored
+     * @param deliver hands an accepted message to the node's subscribers
+     */
+    public Gossip(NodeConfig config, PeerManager peers, Consumer<PeerMessage> deliver) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.frameSettings = config.frameSettings();
+        this.peers = Objects.requireNonNull(peers, "peers");
+        this.deliver = Objects.requireNonNull(deliver, "deliver");
+        this.seen = SeenCache.create(config.seenCacheSize(), config.seenCacheTtl());
+    }
+
+    /** Starts expiring the seen-cache by time even when no message arrives. */
+    public void start() {
+        Duration period = config.seenCacheTtl().dividedBy(4);
+        expiry = Schedulers.parallel().schedulePeriodically(seen::expire, period.toNanos(), period.toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops the expiry timer. */
+    public void stop() {
+        Disposable d = expiry;
+        if (d != null) {
+            d.dispose();
+        }
+    }
+
+    /**
+     * Sets the validator of {@code type} (replacing any); {@code null} removes it. See the class
+     * comment for what each {@link Validation} does.
+     */
+    public void validator(MessageType type, Function<PeerMessage, Mono<Validation>> validator) {
+        Objects.requireNonNull(type, "type");
+        if (validator == null) {
+            validators.remove(type);
+        } else {
+            validators.put(type, validator);
+        }
+    }
+
+    /**
+     * Handles a data message from {@code from}. Completes when it is handled: at once unless an
+     * asynchronous validator is still deciding.
+     */
+    public Mono<Void> onMessage(Peer from, Message message) {
+        if (config.directTypes().contains(message.type())) {
+            deliver.accept(new PeerMessage(from, message));
+            return Mono.empty();
+        }
+        if (!seen.markSeen(ids.dedupKey(message))) {
+            duplicates.increment();
+            return Mono.empty();
+        }
+        PeerMessage pm = new PeerMessage(from, message);
+        Function<PeerMessage, Mono<Validation>> validator = validators.get(message.type());
+        if (validator == null) {
+            accept(pm);
+            return Mono.empty();
+        }
+        Mono<Validation> verdict;
+        try {
+            verdict = Objects.requireNonNull(validator.apply(pm), "the validator returned null");
+            if (verdict instanceof Fuseable.ScalarCallable<?> ready) { // Mono.just, Mono.empty: no subscription
+                apply(pm, (Validation) ready.call());
+                return Mono.empty();
+            }
+        } catch (Exception e) {
+            validatorFailed(pm, e);
+            return Mono.empty();
+        }
+        return verdict
+                .doOnNext(v -> apply(pm, v))
+                .switchIfEmpty(Mono.fromRunnable(() -> apply(pm, null)))
+                .onErrorResume(e -> {
+                    validatorFailed(pm, e);
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    private void apply(PeerMessage pm, Validation verdict) {
+        if (verdict == Validation.ACCEPT) {
+            accept(pm);
+        } else if (verdict == Validation.REJECT) {
+            rejected.increment();
+            Peer p = pm.peer();
+            log.debug("{} rejected from {}", pm.message(), p);
+            peers.misbehaved(p.id(), p.remoteAddress().getAddress(), INVALID_MESSAGE_SCORE,
+                    "invalid " + pm.message().type());
+        } else {
+            ignored.increment(); // IGNORE, or no verdict
+        }
+    }
+
+    private void validatorFailed(PeerMessage pm, Throwable e) {
+        ignored.increment();
+        log.warn("validator of {} failed on a message from {}; ignoring it", pm.message().type(), pm.peer(), e);
+    }
+
+    private void accept(PeerMessage pm) {
+        accepted.increment();
+        deliver.accept(pm);
+        relay(pm.message(), pm.peer());
+    }
+
+    /**
+     * Sends a message of this node to its peers (a random {@link NodeConfig#relayFanout()} of
+     * them when set). The message is marked seen first, so its echoes are dropped; a message
+     * this node has already seen is not sent again ({@code queued} 0). It is not delivered to
+     * this node's own subscribers.
+     */
+    public BroadcastResult broadcast(Message message) {
+        Objects.requireNonNull(message, "message");
+        if (message.payloadLength() > frameSettings.maxMessageLength()) {
+            throw new IllegalArgumentException("payload of " + message.payloadLength()
+                    + " bytes is above the maximum message length " + frameSettings.maxMessageLength());
+        }
+        if (!config.directTypes().contains(message.type()) && !seen.markSeen(ids.dedupKey(message))) {
+            return new BroadcastResult(0, 0);
+        }
+        return relay(message, null);
+    }
+
+    private BroadcastResult relay(Message message, Peer except) {
+        List<Peer> targets = targets(peers.peers(), except);
+        if (targets.isEmpty()) {
+            return new BroadcastResult(0, 0);
+        }
+        boolean compressible = config.lz4() && message.payloadLength() >= frameSettings.compressionThreshold();
+        ByteBuf frame = FrameCodec.encode(ByteBufAllocator.DEFAULT, frameSettings, message, false);
+        int queued = 0;
+        int dropped = 0;
+        try {
+            for (Peer p : targets) {
+                boolean ok = compressible && p.hello().supportsLz4()
+                        ? p.offer(message) // compressed on its event loop, for this peer
+                        : p.outboundQueue().offerFrame(frame.retainedDuplicate());
+                if (ok) {
+                    queued++;
+                } else {
+                    dropped++;
+                }
+            }
+        } finally {
+            frame.release();
+        }
+        relayed.add(queued);
+        relayDrops.add(dropped);
+        return new BroadcastResult(queued, dropped);
+    }
+
+    private List<Peer> targets(Collection<Peer> all, Peer except) {
+        List<Peer> targets = new ArrayList<>(all.size());
+        for (Peer p : all) {
+            if (p != except && p.isActive()) {
+                targets.add(p);
+            }
+        }
+        int fanout = config.relayFanout();
+        if (fanout > 0 && targets.size() > fanout) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < fanout; i++) { // a partial Fisher-Yates shuffle
+                int j = i + random.nextInt(targets.size() - i);
+                Peer t = targets.get(i);
+                targets.set(i, targets.get(j));
+                targets.set(j, t);
+            }
+            return targets.subList(0, fanout);
+        }
+        return targets;
+    }
+
+    /** The node's message ids (its dedup keys). */
+    public MessageIds ids() {
+        return ids;
+    }
+
+    /** The seen-cache. */
+    public SeenCache seen() {
+        return seen;
+    }
+
+    /** Repeats dropped. */
+    public long duplicates() {
+        return duplicates.sum();
+    }
+
+    /** First sightings accepted (delivered and relayed). */
+    public long accepted() {
+        return accepted.sum();
+    }
+
+    /** First sightings a validator ignored (or failed on). */
+    public long ignored() {
+        return ignored.sum();
+    }
+
+    /** First sightings a validator rejected. */
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    /** Copies queued to peers, relays and broadcasts. */
+    public long relayed() {
+        return relayed.sum();
+    }
+
+    /** Copies not queued because a peer's queue was full. */
+    public long relayDrops() {
+        return relayDrops.sum();
+    }
+}
