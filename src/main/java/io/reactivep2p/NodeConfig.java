@@ -70,6 +70,8 @@ public final class NodeConfig {
     private final Duration seenCacheTtl;
     private final int relayFanout;
     private final Set<MessageType> directTypes;
+    private final int largeMessageThreshold;
+    private final long announceCacheBytes;
 
     private NodeConfig(Builder b) {
         this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random();
@@ -109,6 +111,8 @@ public final class NodeConfig {
         this.seenCacheTtl = b.seenCacheTtl;
         this.relayFanout = b.relayFanout;
         this.directTypes = Set.copyOf(b.directTypes);
+        this.largeMessageThreshold = b.largeMessageThreshold;
+        this.announceCacheBytes = b.announceCacheBytes;
     }
 
     /** A builder with every default. */
@@ -155,6 +159,8 @@ public final class NodeConfig {
         b.seenCacheTtl = seenCacheTtl;
         b.relayFanout = relayFanout;
         b.directTypes.addAll(directTypes);
+        b.largeMessageThreshold = largeMessageThreshold;
+        b.announceCacheBytes = announceCacheBytes;
         return b;
     }
 
@@ -361,6 +367,19 @@ public final class NodeConfig {
         return directTypes;
     }
 
+    /**
+     * Payload size from which gossip announces a message (INV) and lets peers fetch it
+     * (GET_DATA) instead of pushing it to every peer. Default 16 KiB.
+     */
+    public int largeMessageThreshold() {
+        return largeMessageThreshold;
+    }
+
+    /** Bytes of recent large messages kept to answer GET_DATA with. Default 64 MiB. */
+    public long announceCacheBytes() {
+        return announceCacheBytes;
+    }
+
     /** Builds a {@link NodeConfig}. Not thread-safe. */
     public static final class Builder {
         private NodeId nodeId;
@@ -399,6 +418,8 @@ public final class NodeConfig {
         private Duration seenCacheTtl = Duration.ofMinutes(2);
         private int relayFanout = 0;
         private final Set<MessageType> directTypes = new HashSet<>();
+        private int largeMessageThreshold = 16 * 1024;
+        private long announceCacheBytes = 64L * 1024 * 1024;
 
         private Builder() {
         }
@@ -606,6 +627,16 @@ public final class NodeConfig {
             return this;
         }
 
+        public Builder largeMessageThreshold(int largeMessageThreshold) {
+            this.largeMessageThreshold = largeMessageThreshold;
+            return this;
+        }
+
+        public Builder announceCacheBytes(long announceCacheBytes) {
+            this.announceCacheBytes = announceCacheBytes;
+            return this;
+        }
+
         /**
          * Validates every field and builds the configuration.
          *
@@ -646,6 +677,8 @@ public final class NodeConfig {
             check(seenCacheSize >= 2 && seenCacheSize <= 1 << 29, "seenCacheSize must be in 2..2^29, got " + seenCacheSize);
             positive(seenCacheTtl, "seenCacheTtl");
             check(relayFanout >= 0, "relayFanout must be >= 0, got " + relayFanout);
+            check(largeMessageThreshold >= 1, "largeMessageThreshold must be >= 1, got " + largeMessageThreshold);
+            check(announceCacheBytes >= 0, "announceCacheBytes must be >= 0, got " + announceCacheBytes);
             return new NodeConfig(this);
         }
 

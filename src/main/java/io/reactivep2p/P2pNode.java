@@ -23,6 +23,7 @@ import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.ProtocolException;
+import io.reactivep2p.transport.ByteCounter;
 import io.reactivep2p.transport.PipelineNames;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -91,6 +92,7 @@ public final class P2pNode implements AutoCloseable {
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final AtomicLong unknownFrames = new AtomicLong();
     private final AtomicLong droppedDeliveries = new AtomicLong();
+    private final ByteCounter bytes = new ByteCounter();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile DisposableServer server;
     private volatile int listenPort;
@@ -331,6 +333,16 @@ public final class P2pNode implements AutoCloseable {
         return unknownFrames.get();
     }
 
+    /** Bytes read from all connections, frame headers included, as on the wire. */
+    public long bytesReceived() {
+        return bytes.read();
+    }
+
+    /** Bytes written to all connections, as on the wire. */
+    public long bytesSent() {
+        return bytes.written();
+    }
+
     /** Messages dropped for subscribers of {@link #messages} that did not keep up. */
     public long droppedDeliveries() {
         return droppedDeliveries.get();
@@ -402,7 +414,8 @@ public final class P2pNode implements AutoCloseable {
 
     private FrameEncoder addCodec(Connection conn) {
         FrameEncoder encoder = new FrameEncoder(config.frameSettings());
-        conn.addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
+        conn.addHandlerFirst(PipelineNames.BYTE_COUNTER, bytes)
+                .addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
                 .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder);
         return encoder;
     }
@@ -424,24 +437,26 @@ public final class P2pNode implements AutoCloseable {
     /** Runs on the peer's event loop as it is admitted: from here on it reads as we consume. */
     private void onAdmitted(Peer peer) {
         discovery.onAdmitted(peer);
+        gossip.onAdmitted(peer);
         // flatMap bounds the messages awaiting an asynchronous validator; past that bound the
         // connection stops reading this peer.
         peer.inbound().flatMap(m -> route(peer, m), Gossip.MAX_PENDING_VALIDATIONS).subscribe();
     }
 
     private Mono<Void> route(Peer peer, Message message) {
-        if (Discovery.handles(message.type())) {
-            try {
+        try {
+            if (Discovery.handles(message.type())) {
                 discovery.onMessage(peer, message);
-            } catch (ProtocolException e) {
-                log.debug("protocol error from {}: {}", peer, e.getMessage());
-                peers.misbehaved(peer.id(), peer.remoteAddress().getAddress(), PeerManager.PROTOCOL_ERROR_SCORE,
-                        e.getMessage());
-                peer.disconnect(e.reason(), e.getMessage()).subscribe();
+                return Mono.empty();
             }
+            return gossip.onMessage(peer, message);
+        } catch (ProtocolException e) { // a malformed GET_PEERS, PEERS, INV or GET_DATA
+            log.debug("protocol error from {}: {}", peer, e.getMessage());
+            peers.misbehaved(peer.id(), peer.remoteAddress().getAddress(), PeerManager.PROTOCOL_ERROR_SCORE,
+                    e.getMessage());
+            peer.disconnect(e.reason(), e.getMessage()).subscribe();
             return Mono.empty();
         }
-        return gossip.onMessage(peer, message);
     }
 
     private void deliver(PeerMessage pm) {

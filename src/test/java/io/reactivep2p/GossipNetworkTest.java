@@ -9,8 +9,11 @@ import io.reactivep2p.gossip.BroadcastResult;
 import io.reactivep2p.gossip.Gossip;
 import io.reactivep2p.gossip.Validation;
 import io.reactivep2p.peer.Peer;
+import io.reactivep2p.protocol.ContentHash;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.InvItem;
+import io.reactivep2p.protocol.Inventory;
 import io.reactivep2p.protocol.Message;
 import java.io.IOException;
 import java.net.Socket;
@@ -43,7 +46,9 @@ class GossipNetworkTest {
     }
 
     P2pNode start(NodeConfig.Builder config) {
-        P2pNode node = P2pNode.create(config.listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0).build());
+        // 65,536 seen ids (1 MiB) instead of the default 16 MiB: up to 50 nodes share this JVM's heap.
+        P2pNode node = P2pNode.create(config.listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
+                .seenCacheSize(1 << 16).build());
         nodes.add(node);
         return node.start().block(Duration.ofSeconds(5));
     }
@@ -247,6 +252,79 @@ class GossipNetworkTest {
             assertThat(stalledPeer.outboundQueue().bytes()).isLessThanOrEqualTo(queueBytes);
             assertThat(relay.gossip().relayDrops()).isPositive(); // dropped for the stalled peer only
             assertThat(stalledPeer.isActive()).isTrue();
+        }
+    }
+
+    @Test
+    void largeMessagesAreAnnouncedAndFetchedSoEachNodeReceivesAboutOneCopy() {
+        List<P2pNode> net = network(8, 4, 11);
+        int messages = 20;
+        int size = 64 * 1024; // above the 16 KiB threshold
+        List<AtomicIntegerArray> received = new ArrayList<>();
+        LongAdder delivered = new LongAdder();
+        for (P2pNode node : net) {
+            AtomicIntegerArray counts = new AtomicIntegerArray(messages);
+            node.messages(MsgTx).subscribe(pm -> {
+                assertThat(pm.message().payloadLength()).isEqualTo(size);
+                counts.incrementAndGet(pm.message().payload().getInt(0));
+                delivered.increment();
+            });
+            received.add(counts);
+        }
+        long[] before = net.stream().mapToLong(P2pNode::bytesReceived).toArray();
+        Random random = new Random(5);
+        int[] fromNode = new int[net.size()];
+        for (int seq = 0; seq < messages; seq++) {
+            byte[] payload = new byte[size];
+            random.nextBytes(payload); // incompressible: the bytes counted are the payload's
+            ByteBuffer.wrap(payload).putInt(0, seq);
+            int origin = random.nextInt(net.size());
+            fromNode[origin]++;
+            net.get(origin).broadcast(Message.of(MsgTx, payload)).block();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> delivered.sum() == (long) messages * (net.size() - 1));
+        for (int n = 0; n < net.size(); n++) {
+            P2pNode node = net.get(n);
+            long payloadBytes = (long) (messages - fromNode[n]) * size;
+            long got = node.bytesReceived() - before[n];
+            assertThat(got).as("bytes received by node %d for %d payload bytes", n, payloadBytes)
+                    .isLessThanOrEqualTo(payloadBytes * 12 / 10);
+            for (int seq = 0; seq < messages; seq++) {
+                assertThat(received.get(n).get(seq)).isLessThanOrEqualTo(1);
+            }
+        }
+        assertThat(net.stream().mapToLong(node -> node.gossip().announced()).sum()).isPositive();
+        assertThat(net.stream().mapToLong(node -> node.gossip().served()).sum())
+                .isEqualTo((long) messages * (net.size() - 1)); // one fetch per node and message
+        assertThat(net.stream().mapToLong(node -> node.gossip().unsolicitedLarge()).sum()).isZero();
+    }
+
+    @Test
+    void unknownGetDataIsCountedAndAnsweredWithNothingAndAnInvFloodIsCutAndScored() throws IOException {
+        P2pNode node = start();
+        try (RawPeer raw = RawPeer.connect(node.address())) {
+            Hello hello = RawPeer.hello(Hello.VERSION);
+            raw.send(hello.toMessage());
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.peers().size() == 1);
+            byte[] unknownBytes = new byte[32];
+            unknownBytes[0] = 1;
+            ContentHash unknown = ContentHash.of(unknownBytes);
+            raw.send(new Inventory(List.of(new InvItem(MsgTx, unknown))).toGetData());
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.gossip().unknownRequests() == 1);
+
+            Random random = new Random(9);
+            for (int i = 0; i < 3; i++) { // 3,000 items: over the burst of 2,000
+                List<InvItem> items = new ArrayList<>();
+                for (int j = 0; j < Inventory.MAX_ITEMS; j++) {
+                    byte[] h = new byte[32];
+                    random.nextBytes(h);
+                    items.add(new InvItem(MsgTx, ContentHash.of(h)));
+                }
+                raw.send(new Inventory(items).toInv());
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.gossip().overLimitItems() == Inventory.MAX_ITEMS);
+            assertThat(node.gossip().fetched()).isEqualTo(2 * Inventory.MAX_ITEMS); // asked the announcer
+            assertThat(node.peerManager().score(hello.nodeId())).isEqualTo(5);
         }
     }
 

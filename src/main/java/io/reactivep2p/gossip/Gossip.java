@@ -6,11 +6,11 @@ import io.reactivep2p.NodeConfig;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.protocol.ContentHash;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -51,6 +51,10 @@ import reactor.core.scheduler.Schedulers;
  *       queue (peers with LZ4 on get large payloads compressed for them). A peer whose
  *       queue is full does not get it: the drop is counted, and a peer that stays full is
  *       disconnected as slow by its connection.</li>
+ *   <li><b>Large messages</b> (from {@link NodeConfig#largeMessageThreshold()}) are announced
+ *       instead: peers get an INV with the content hash and fetch the message with GET_DATA
+ *       from the first peer that announced it, so each node receives about one copy. See
+ *       {@link Announcements} for the request, cache and rate-limit rules.</li>
  * </ol>
  *
  * <p>Types in {@link NodeConfig#directTypes()} skip all this: they are delivered as they
@@ -82,6 +86,7 @@ public final class Gossip {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder relayed = new LongAdder();
     private final LongAdder relayDrops = new LongAdder();
+    private final Announcements announcements;
     private volatile Disposable expiry;
 
     /**
@@ -95,13 +100,21 @@ public final class Gossip {
         this.peers = Objects.requireNonNull(peers, "peers");
         this.deliver = Objects.requireNonNull(deliver, "deliver");
         this.seen = SeenCache.create(config.seenCacheSize(), config.seenCacheTtl());
+        this.announcements = new Announcements(config, peers, System::nanoTime);
     }
 
-    /** Starts expiring the seen-cache by time even when no message arrives. */
+    /** Starts expiring the seen-caches and stale fetches by time, even when no message arrives. */
     public void start() {
-        Duration period = config.seenCacheTtl().dividedBy(4);
-        expiry = Schedulers.parallel().schedulePeriodically(seen::expire, period.toNanos(), period.toNanos(),
-                TimeUnit.NANOSECONDS);
+        long period = Math.min(config.seenCacheTtl().dividedBy(4).toNanos(), TimeUnit.SECONDS.toNanos(1));
+        expiry = Schedulers.parallel().schedulePeriodically(() -> {
+            seen.expire();
+            announcements.expire();
+        }, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    /** Called as a peer is admitted: sets up its INV and GET_DATA rate limits. */
+    public void onAdmitted(Peer peer) {
+        announcements.onAdmitted(peer);
     }
 
     /** Stops the expiry timer. */
@@ -130,7 +143,16 @@ public final class Gossip {
      * asynchronous validator is still deciding.
      */
     public Mono<Void> onMessage(Peer from, Message message) {
-        if (config.directTypes().contains(message.type())) {
+        MessageType type = message.type();
+        if (type.equals(MessageType.MsgInv)) {
+            announcements.onInv(from, message);
+            return Mono.empty();
+        }
+        if (type.equals(MessageType.MsgGetData)) {
+            announcements.onGetData(from, message);
+            return Mono.empty();
+        }
+        if (config.directTypes().contains(type)) {
             deliver.accept(new PeerMessage(from, message));
             return Mono.empty();
         }
@@ -139,16 +161,17 @@ public final class Gossip {
             return Mono.empty();
         }
         PeerMessage pm = new PeerMessage(from, message);
-        Function<PeerMessage, Mono<Validation>> validator = validators.get(message.type());
+        ContentHash hash = announcements.isLarge(message) ? announcements.arrived(from, message) : null;
+        Function<PeerMessage, Mono<Validation>> validator = validators.get(type);
         if (validator == null) {
-            accept(pm);
+            accept(pm, hash);
             return Mono.empty();
         }
         Mono<Validation> verdict;
         try {
             verdict = Objects.requireNonNull(validator.apply(pm), "the validator returned null");
             if (verdict instanceof Fuseable.ScalarCallable<?> ready) { // Mono.just, Mono.empty: no subscription
-                apply(pm, (Validation) ready.call());
+                apply(pm, (Validation) ready.call(), hash);
                 return Mono.empty();
             }
         } catch (Exception e) {
@@ -156,8 +179,8 @@ public final class Gossip {
             return Mono.empty();
         }
         return verdict
-                .doOnNext(v -> apply(pm, v))
-                .switchIfEmpty(Mono.fromRunnable(() -> apply(pm, null)))
+                .doOnNext(v -> apply(pm, v, hash))
+                .switchIfEmpty(Mono.fromRunnable(() -> apply(pm, null, hash)))
                 .onErrorResume(e -> {
                     validatorFailed(pm, e);
                     return Mono.empty();
@@ -165,9 +188,9 @@ public final class Gossip {
                 .then();
     }
 
-    private void apply(PeerMessage pm, Validation verdict) {
+    private void apply(PeerMessage pm, Validation verdict, ContentHash hash) {
         if (verdict == Validation.ACCEPT) {
-            accept(pm);
+            accept(pm, hash);
         } else if (verdict == Validation.REJECT) {
             rejected.increment();
             Peer p = pm.peer();
@@ -184,10 +207,10 @@ public final class Gossip {
         log.warn("validator of {} failed on a message from {}; ignoring it", pm.message().type(), pm.peer(), e);
     }
 
-    private void accept(PeerMessage pm) {
+    private void accept(PeerMessage pm, ContentHash hash) {
         accepted.increment();
         deliver.accept(pm);
-        relay(pm.message(), pm.peer());
+        relay(pm.message(), pm.peer(), hash);
     }
 
     /**
@@ -202,16 +225,31 @@ public final class Gossip {
             throw new IllegalArgumentException("payload of " + message.payloadLength()
                     + " bytes is above the maximum message length " + frameSettings.maxMessageLength());
         }
-        if (!config.directTypes().contains(message.type()) && !seen.markSeen(ids.dedupKey(message))) {
+        boolean direct = config.directTypes().contains(message.type());
+        if (!direct && !seen.markSeen(ids.dedupKey(message))) {
             return new BroadcastResult(0, 0);
         }
-        return relay(message, null);
+        return relay(message, null, !direct && announcements.isLarge(message) ? announcements.own(message) : null);
     }
 
-    private BroadcastResult relay(Message message, Peer except) {
+    /** Relays to the targets: the frame, or for a large message (its {@code hash} given) an INV. */
+    private BroadcastResult relay(Message message, Peer except, ContentHash hash) {
+        if (hash != null) {
+            announcements.keep(hash, message);
+        }
         List<Peer> targets = targets(peers.peers(), except);
         if (targets.isEmpty()) {
             return new BroadcastResult(0, 0);
+        }
+        if (hash != null) {
+            Message inv = announcements.inv(message, hash);
+            int queued = 0;
+            for (Peer p : targets) {
+                queued += p.offer(inv) ? 1 : 0;
+            }
+            relayed.add(queued);
+            relayDrops.add(targets.size() - queued);
+            return new BroadcastResult(queued, targets.size() - queued);
         }
         boolean compressible = config.lz4() && message.payloadLength() >= frameSettings.compressionThreshold();
         ByteBuf frame = FrameCodec.encode(ByteBufAllocator.DEFAULT, frameSettings, message, false);
@@ -295,5 +333,35 @@ public final class Gossip {
     /** Copies not queued because a peer's queue was full. */
     public long relayDrops() {
         return relayDrops.sum();
+    }
+
+    /** Large messages announced with INV (relayed or broadcast). */
+    public long announced() {
+        return announcements.announced.sum();
+    }
+
+    /** Content hashes asked for with GET_DATA. */
+    public long fetched() {
+        return announcements.fetched.sum();
+    }
+
+    /** Large messages sent in answer to GET_DATA. */
+    public long served() {
+        return announcements.served.sum();
+    }
+
+    /** GET_DATA items for hashes this node does not hold (answered with nothing). */
+    public long unknownRequests() {
+        return announcements.unknownRequests.sum();
+    }
+
+    /** Large messages that arrived without this node asking that peer for them (handled as pushes). */
+    public long unsolicitedLarge() {
+        return announcements.unsolicited.sum();
+    }
+
+    /** INV and GET_DATA items dropped by the per-peer rate limits. */
+    public long overLimitItems() {
+        return announcements.overLimit.sum();
     }
 }

@@ -19,6 +19,9 @@ public final class PipelineNames {
 
     /** {@link io.reactivep2p.protocol.FrameDecoder}. */
     public static final String FRAME_DECODER = "p2p.frameDecoder";
+
+    /** Counts the bytes read and written, first in the pipeline. */
+    public static final String BYTE_COUNTER = "p2p.byteCounter";
     /** {@link io.reactivep2p.protocol.FrameEncoder}. */
     public static final String FRAME_ENCODER = "p2p.frameEncoder";
     /** The peer handler: handshake, keepalive and the peer's state. */
