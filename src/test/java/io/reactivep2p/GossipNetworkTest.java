@@ -14,7 +14,9 @@ import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.InvItem;
 import io.reactivep2p.protocol.Inventory;
+import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -325,6 +327,18 @@ class GossipNetworkTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> node.gossip().overLimitItems() == Inventory.MAX_ITEMS);
             assertThat(node.gossip().fetched()).isEqualTo(2 * Inventory.MAX_ITEMS); // asked the announcer
             assertThat(node.peerManager().score(hello.nodeId())).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aMalformedInvIsAProtocolError() throws IOException {
+        P2pNode node = start();
+        try (RawPeer raw = RawPeer.connect(node.address())) {
+            Hello hello = RawPeer.hello(Hello.VERSION);
+            raw.send(hello.toMessage());
+            raw.send(Message.of(MessageType.MsgInv, new byte[] {0, 1})); // one item announced, none there
+            assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().score(hello.nodeId()) == 50);
         }
     }
 
