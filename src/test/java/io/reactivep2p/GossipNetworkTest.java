@@ -89,6 +89,16 @@ class GossipNetworkTest {
         return net;
     }
 
+    /** Three nodes a - b - c: what c gets from a went through b. */
+    List<P2pNode> line() {
+        P2pNode a = start();
+        P2pNode b = start();
+        P2pNode c = start();
+        connect(a, b);
+        connect(b, c);
+        return List.of(a, b, c);
+    }
+
     static Message numbered(int seq, int size) {
         ByteBuffer payload = ByteBuffer.allocate(Math.max(4, size));
         payload.putInt(0, seq);
@@ -163,11 +173,10 @@ class GossipNetworkTest {
 
     @Test
     void aRejectingValidatorStopsPropagationAndScoresTheSender() {
-        P2pNode a = start();
-        P2pNode b = start();
-        P2pNode c = start();
-        connect(a, b);
-        connect(b, c);
+        List<P2pNode> line = line();
+        P2pNode a = line.get(0);
+        P2pNode b = line.get(1);
+        P2pNode c = line.get(2);
         b.validator(MsgTx, pm -> Mono.just(pm.message().payloadByte(0) == 'b' ? Validation.REJECT : Validation.ACCEPT));
         List<String> atC = new CopyOnWriteArrayList<>();
         c.messages(MsgTx).subscribe(pm -> atC.add(new String(pm.message().payloadBytes())));
@@ -182,11 +191,10 @@ class GossipNetworkTest {
 
     @Test
     void anAsynchronousValidatorDecidesOffTheEventLoopAndAFailingOneIgnores() {
-        P2pNode a = start();
-        P2pNode b = start();
-        P2pNode c = start();
-        connect(a, b);
-        connect(b, c);
+        List<P2pNode> line = line();
+        P2pNode a = line.get(0);
+        P2pNode b = line.get(1);
+        P2pNode c = line.get(2);
         b.validator(MsgTx, pm -> Mono.fromCallable(() -> {
             if (pm.message().payloadByte(0) == 'x') {
                 throw new IllegalStateException("validator bug");

@@ -91,6 +91,16 @@ public final class AddressBook {
                     maxBackoff);
         }
 
+        /**
+         * The delay before retrying an address after its {@code failures}-th failure in a row:
+         * {@code min(maxBackoff, baseBackoff × 2^(failures − 1))}, times a jitter factor in
+         * [0.5, 1.5) drawn from {@code random}.
+         */
+        public long backoffMillis(int failures, Random random) {
+            long backoff = Math.min(maxBackoff.toMillis(), baseBackoff.toMillis() << Math.min(failures - 1, 30));
+            return (long) (backoff * (0.5 + random.nextDouble()));
+        }
+
         /** The most entries the book can hold. */
         public int capacity() {
             return (newBuckets + triedBuckets) * bucketSize;
@@ -241,7 +251,7 @@ public final class AddressBook {
 
     /**
      * Records a failed connection attempt: the entry backs off for
-     * {@code min(maxBackoff, baseBackoff × 2^(attempts − 1))} with ±50 % jitter.
+     * {@link Settings#backoffMillis} of its attempts.
      */
     public synchronized void markFailed(InetSocketAddress address, long nowMillis) {
         Slot slot = slots.get(address);
@@ -250,9 +260,7 @@ public final class AddressBook {
         }
         slot.attempts++;
         slot.lastFailure = nowMillis;
-        long base = settings.baseBackoff().toMillis();
-        long backoff = Math.min(settings.maxBackoff().toMillis(), base << Math.min(slot.attempts - 1, 30));
-        slot.retryAt = nowMillis + (long) (backoff * (0.5 + random.nextDouble()));
+        slot.retryAt = nowMillis + settings.backoffMillis(slot.attempts, random);
     }
 
     /** Forgets an address (for example one that turned out to be this node's own). */

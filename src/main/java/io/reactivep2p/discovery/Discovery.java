@@ -365,9 +365,7 @@ public final class Discovery {
         if (seed != null) {
             seed.self = self;
             seed.failures++;
-            long base = config.addressBook().baseBackoff().toMillis();
-            long backoff = Math.min(config.addressBook().maxBackoff().toMillis(), base << Math.min(seed.failures - 1, 30));
-            seed.retryAtMillis = now + (long) (backoff * (0.5 + ThreadLocalRandom.current().nextDouble()));
+            seed.retryAtMillis = now + config.addressBook().backoffMillis(seed.failures, ThreadLocalRandom.current());
             if (!seed.reached) {
                 log.info("seed {} not reached ({}), retrying in {} ms", address, error.getMessage(), seed.retryAtMillis - now);
             }
