@@ -1,6 +1,7 @@
 package io.reactivep2p;
 
 import io.reactivep2p.discovery.AddressBook;
+import io.reactivep2p.mempool.MempoolConfig;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.MessageType;
@@ -72,6 +73,7 @@ public final class NodeConfig {
     private final Set<MessageType> directTypes;
     private final int largeMessageThreshold;
     private final long announceCacheBytes;
+    private final MempoolConfig mempool;
 
     private NodeConfig(Builder b) {
         this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random();
@@ -113,6 +115,7 @@ public final class NodeConfig {
         this.directTypes = Set.copyOf(b.directTypes);
         this.largeMessageThreshold = b.largeMessageThreshold;
         this.announceCacheBytes = b.announceCacheBytes;
+        this.mempool = b.mempool;
     }
 
     /** A builder with every default. */
@@ -161,6 +164,7 @@ public final class NodeConfig {
         b.directTypes.addAll(directTypes);
         b.largeMessageThreshold = largeMessageThreshold;
         b.announceCacheBytes = announceCacheBytes;
+        b.mempool = mempool;
         return b;
     }
 
@@ -380,6 +384,14 @@ public final class NodeConfig {
         return announceCacheBytes;
     }
 
+    /**
+     * The limits of the node's transaction pool ({@link P2pNode#mempool()}). Default
+     * {@link MempoolConfig#defaults()}: 100,000 transactions, 64 MiB.
+     */
+    public MempoolConfig mempool() {
+        return mempool;
+    }
+
     /** Builds a {@link NodeConfig}. Not thread-safe. */
     public static final class Builder {
         private NodeId nodeId;
@@ -420,6 +432,7 @@ public final class NodeConfig {
         private final Set<MessageType> directTypes = new HashSet<>();
         private int largeMessageThreshold = 16 * 1024;
         private long announceCacheBytes = 64L * 1024 * 1024;
+        private MempoolConfig mempool = MempoolConfig.defaults();
 
         private Builder() {
         }
@@ -634,6 +647,11 @@ public final class NodeConfig {
 
         public Builder announceCacheBytes(long announceCacheBytes) {
             this.announceCacheBytes = announceCacheBytes;
+            return this;
+        }
+
+        public Builder mempool(MempoolConfig mempool) {
+            this.mempool = Objects.requireNonNull(mempool, "mempool");
             return this;
         }
 

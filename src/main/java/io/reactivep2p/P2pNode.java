@@ -8,6 +8,9 @@ import io.reactivep2p.discovery.Discovery;
 import io.reactivep2p.gossip.BroadcastResult;
 import io.reactivep2p.gossip.Gossip;
 import io.reactivep2p.gossip.Validation;
+import io.reactivep2p.mempool.AddResult;
+import io.reactivep2p.mempool.Mempool;
+import io.reactivep2p.mempool.Transaction;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerEvent;
@@ -87,6 +90,8 @@ public final class P2pNode implements AutoCloseable {
     private final PeerManager peers;
     private final Discovery discovery;
     private final Gossip gossip;
+    private final Mempool<Transaction> mempool;
+    private final TxAdmission txAdmission;
     private final LoopResources loops;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
@@ -108,6 +113,9 @@ public final class P2pNode implements AutoCloseable {
         this.peers = new PeerManager(config, nonce, Ticker.systemTicker(), this::onAdmitted);
         this.discovery = new Discovery(config, peers, this::connect, System::currentTimeMillis);
         this.gossip = new Gossip(config, peers, this::deliver);
+        this.mempool = new Mempool<>(config.mempool());
+        this.txAdmission = new TxAdmission(mempool);
+        gossip.validator(MessageType.MsgTx, txAdmission::validate);
         String prefix = "p2p-" + config.nodeId().shortHex();
         this.loops = LoopResources.create(prefix, 1, config.eventLoopThreads(), true);
     }
@@ -158,6 +166,7 @@ public final class P2pNode implements AutoCloseable {
                         log.info("node {} listening on {}", config.nodeId().shortHex(), address);
                         discovery.start();
                         gossip.start();
+                        txAdmission.start();
                         return this;
                     }));
         });
@@ -310,12 +319,60 @@ public final class P2pNode implements AutoCloseable {
      * not block: return {@code Mono.just(verdict)} for a quick check, or a {@code Mono} that
      * completes later (e.g. {@code subscribeOn(boundedElastic())}) for a slow one.
      *
+     * <p>TX is special: the node decodes each TX as a {@link Transaction} (REJECTing one that
+     * does not decode), runs the validator set here (e.g. a signature check), and offers what
+     * it ACCEPTs to the {@link #mempool()}, which has the last word.
+     *
      * <pre>{@code
-     * node.validator(MsgTx, pm -> Mono.just(isWellFormed(pm.message()) ? Validation.ACCEPT : Validation.REJECT));
+     * node.validator(MsgTx, pm -> Mono.just(signatureValid(pm.message()) ? Validation.ACCEPT : Validation.REJECT));
      * }</pre>
      */
     public void validator(MessageType type, Function<PeerMessage, Mono<Validation>> validator) {
-        gossip.validator(type, validator);
+        if (Objects.requireNonNull(type, "type").equals(MessageType.MsgTx)) {
+            txAdmission.validator(validator);
+        } else {
+            gossip.validator(type, validator);
+        }
+    }
+
+    /**
+     * The node's transaction pool, fed by gossip: every TX that decodes (a malformed one is
+     * REJECTed: the sender is scored) and passes the application's TX {@link #validator} is
+     * offered to it; the node relays and delivers only what the pool takes, and IGNOREs what
+     * it refuses. Limits in {@link NodeConfig#mempool()}; its {@link Mempool#events()}
+     * complete when the node stops.
+     */
+    public Mempool<Transaction> mempool() {
+        return mempool;
+    }
+
+    /**
+     * Offers a transaction of this node's to its pool and, if the pool takes it, gossips it to
+     * the peers. Emits what the pool did; a refused transaction is not sent. The application's
+     * TX validator is not run: check local transactions before submitting them. Lazy; errors
+     * if the node is not started.
+     *
+     * <pre>{@code
+     * node.submit(tx).subscribe(r -> log.info("{} {}", tx.id(), r));   // ADDED, or why not
+     * }</pre>
+     */
+    public Mono<AddResult> submit(Transaction tx) {
+        Objects.requireNonNull(tx, "tx");
+        return Mono.fromSupplier(() -> {
+            if (state.get() != State.STARTED) {
+                throw new IllegalStateException("node is not started");
+            }
+            AddResult result = mempool.add(tx);
+            if (result.accepted()) {
+                gossip.broadcast(tx.toMessage());
+            }
+            return result;
+        });
+    }
+
+    /** TX messages from peers that did not decode as transactions (each REJECTed). */
+    public long malformedTransactions() {
+        return txAdmission.malformed();
     }
 
     /** Gossip counters, the seen-cache and message ids. */
@@ -361,6 +418,7 @@ public final class P2pNode implements AutoCloseable {
             }
             discovery.stop(); // no new dials while the peers go
             gossip.stop();
+            txAdmission.stop();
             List<Mono<Void>> closing = new ArrayList<>();
             for (Peer p : peers.peers()) {
                 closing.add(p.disconnect(DisconnectReason.REQUESTED, "node stopping"));
