@@ -1,6 +1,5 @@
 package io.reactivep2p;
 
-import static io.reactivep2p.protocol.MessageType.MsgTx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,69 +39,20 @@ import reactor.test.StepVerifier;
 /** Gossip over real loopback networks in one JVM. */
 class GossipNetworkTest {
 
-    private final List<P2pNode> nodes = new ArrayList<>();
+    /** An application type: gossiped like any data type, with payloads the node does not parse (unlike TX). */
+    static final MessageType APP = MessageType.of(0x80, "APP");
+
+    private final TestNetwork nodes = new TestNetwork();
 
     @AfterEach
     void stopAll() {
-        nodes.parallelStream().forEach(P2pNode::close);
-    }
-
-    P2pNode start(NodeConfig.Builder config) {
-        // 65,536 seen ids (1 MiB) instead of the default 16 MiB: up to 50 nodes share this JVM's heap.
-        P2pNode node = P2pNode.create(config.listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
-                .seenCacheSize(1 << 16).build());
-        nodes.add(node);
-        return node.start().block(Duration.ofSeconds(5));
-    }
-
-    P2pNode start() {
-        return start(NodeConfig.builder());
-    }
-
-    static void connect(P2pNode from, P2pNode to) {
-        from.connect(to.address()).block(Duration.ofSeconds(10));
-    }
-
-    /** A random connected topology: a random tree, then random edges up to about {@code degree} per node. */
-    List<P2pNode> network(int size, int degree, long seed) {
-        Random random = new Random(seed);
-        List<P2pNode> net = new ArrayList<>();
-        Set<Long> edges = new HashSet<>();
-        for (int i = 0; i < size; i++) {
-            net.add(start());
-        }
-        for (int i = 1; i < size; i++) {
-            int j = random.nextInt(i);
-            edges.add((long) j * size + i);
-            connect(net.get(i), net.get(j));
-        }
-        int wanted = Math.min(size * (size - 1) / 2, size * degree / 2);
-        while (edges.size() < wanted) {
-            int i = random.nextInt(size);
-            int j = random.nextInt(size);
-            if (i != j && edges.add((long) Math.min(i, j) * size + Math.max(i, j))) {
-                connect(net.get(i), net.get(j));
-            }
-        }
-        int links = edges.size();
-        await().atMost(Duration.ofSeconds(30)).until(() -> net.stream().mapToInt(n -> n.peers().size()).sum() == 2 * links);
-        return net;
-    }
-
-    /** Three nodes a - b - c: what c gets from a went through b. */
-    List<P2pNode> line() {
-        P2pNode a = start();
-        P2pNode b = start();
-        P2pNode c = start();
-        connect(a, b);
-        connect(b, c);
-        return List.of(a, b, c);
+        nodes.close();
     }
 
     static Message numbered(int seq, int size) {
         ByteBuffer payload = ByteBuffer.allocate(Math.max(4, size));
         payload.putInt(0, seq);
-        return Message.of(MsgTx, payload.array());
+        return Message.of(APP, payload.array());
     }
 
     /**
@@ -112,12 +62,12 @@ class GossipNetworkTest {
      * every node delivered every message exactly once.
      */
     private void burstReachesEveryNodeExactlyOnce(int size, int messages, int window) {
-        List<P2pNode> net = network(size, 8, size);
+        List<P2pNode> net = nodes.random(size, 8, size);
         List<AtomicIntegerArray> received = new ArrayList<>();
         LongAdder delivered = new LongAdder();
         for (P2pNode node : net) {
             AtomicIntegerArray counts = new AtomicIntegerArray(messages);
-            node.messages(MsgTx).subscribe(pm -> {
+            node.messages(APP).subscribe(pm -> {
                 counts.incrementAndGet(pm.message().payload().getInt(0));
                 delivered.increment();
             });
@@ -173,16 +123,16 @@ class GossipNetworkTest {
 
     @Test
     void aRejectingValidatorStopsPropagationAndScoresTheSender() {
-        List<P2pNode> line = line();
+        List<P2pNode> line = nodes.line();
         P2pNode a = line.get(0);
         P2pNode b = line.get(1);
         P2pNode c = line.get(2);
-        b.validator(MsgTx, pm -> Mono.just(pm.message().payloadByte(0) == 'b' ? Validation.REJECT : Validation.ACCEPT));
+        b.validator(APP, pm -> Mono.just(pm.message().payloadByte(0) == 'b' ? Validation.REJECT : Validation.ACCEPT));
         List<String> atC = new CopyOnWriteArrayList<>();
-        c.messages(MsgTx).subscribe(pm -> atC.add(new String(pm.message().payloadBytes())));
+        c.messages(APP).subscribe(pm -> atC.add(new String(pm.message().payloadBytes())));
 
-        a.broadcast(Message.of(MsgTx, "bad".getBytes())).block();
-        a.broadcast(Message.of(MsgTx, "good".getBytes())).block();
+        a.broadcast(Message.of(APP, "bad".getBytes())).block();
+        a.broadcast(Message.of(APP, "good".getBytes())).block();
         await().atMost(Duration.ofSeconds(5)).until(() -> atC.contains("good"));
         assertThat(atC).containsExactly("good"); // in order on one path: "bad" would have come first
         assertThat(b.gossip().rejected()).isEqualTo(1);
@@ -191,21 +141,21 @@ class GossipNetworkTest {
 
     @Test
     void anAsynchronousValidatorDecidesOffTheEventLoopAndAFailingOneIgnores() {
-        List<P2pNode> line = line();
+        List<P2pNode> line = nodes.line();
         P2pNode a = line.get(0);
         P2pNode b = line.get(1);
         P2pNode c = line.get(2);
-        b.validator(MsgTx, pm -> Mono.fromCallable(() -> {
+        b.validator(APP, pm -> Mono.fromCallable(() -> {
             if (pm.message().payloadByte(0) == 'x') {
                 throw new IllegalStateException("validator bug");
             }
             return Validation.ACCEPT;
         }).subscribeOn(Schedulers.boundedElastic()));
         List<String> atC = new CopyOnWriteArrayList<>();
-        c.messages(MsgTx).subscribe(pm -> atC.add(new String(pm.message().payloadBytes())));
+        c.messages(APP).subscribe(pm -> atC.add(new String(pm.message().payloadBytes())));
 
-        a.broadcast(Message.of(MsgTx, "x".getBytes())).block();
-        a.broadcast(Message.of(MsgTx, "ok".getBytes())).block();
+        a.broadcast(Message.of(APP, "x".getBytes())).block();
+        a.broadcast(Message.of(APP, "ok".getBytes())).block();
         await().atMost(Duration.ofSeconds(5)).until(() -> atC.contains("ok"));
         await().atMost(Duration.ofSeconds(5)).until(() -> b.gossip().ignored() == 1);
         assertThat(atC).containsExactly("ok");
@@ -215,12 +165,12 @@ class GossipNetworkTest {
     @Test
     void aPeerThatStopsReadingDelaysNoOneAndHoldsABoundedQueue() throws IOException {
         int queueBytes = 2 * 1024 * 1024; // room for the bursts one read of the source relays at once
-        P2pNode relay = start(NodeConfig.builder().outboundQueueBytes(queueBytes).slowPeerTimeout(Duration.ofMinutes(5))
+        P2pNode relay = nodes.start(NodeConfig.builder().outboundQueueBytes(queueBytes).slowPeerTimeout(Duration.ofMinutes(5))
                 .frameSettings(FrameSettings.defaults().withMaxMessageLength(64 * 1024)));
-        P2pNode source = start();
-        P2pNode honest = start();
-        connect(source, relay);
-        connect(honest, relay);
+        P2pNode source = nodes.start();
+        P2pNode honest = nodes.start();
+        TestNetwork.connect(source, relay);
+        TestNetwork.connect(honest, relay);
         try (Socket stalled = new Socket()) {
             stalled.setReceiveBufferSize(4096);
             stalled.connect(relay.address());
@@ -234,12 +184,12 @@ class GossipNetworkTest {
             int messages = 10_000; // 10 MB: more than the stalled peer's queue and socket buffers hold
             AtomicIntegerArray got = new AtomicIntegerArray(messages);
             AtomicLong maxQueued = new AtomicLong();
-            honest.messages(MsgTx).subscribe(pm -> {
+            honest.messages(APP).subscribe(pm -> {
                 got.incrementAndGet(pm.message().payload().getInt(0));
                 maxQueued.accumulateAndGet(stalledPeer.outboundQueue().bytes(), Math::max);
             });
             LongAdder delivered = new LongAdder();
-            honest.messages(MsgTx).subscribe(pm -> delivered.increment());
+            honest.messages(APP).subscribe(pm -> delivered.increment());
             for (int seq = 0; seq < messages; seq++) {
                 // Paced by the honest node (at most 500 in flight): were the stalled peer to hold
                 // up the relay, this would stop.
@@ -267,14 +217,14 @@ class GossipNetworkTest {
 
     @Test
     void largeMessagesAreAnnouncedAndFetchedSoEachNodeReceivesAboutOneCopy() {
-        List<P2pNode> net = network(8, 4, 11);
+        List<P2pNode> net = nodes.random(8, 4, 11);
         int messages = 20;
         int size = 64 * 1024; // above the 16 KiB threshold
         List<AtomicIntegerArray> received = new ArrayList<>();
         LongAdder delivered = new LongAdder();
         for (P2pNode node : net) {
             AtomicIntegerArray counts = new AtomicIntegerArray(messages);
-            node.messages(MsgTx).subscribe(pm -> {
+            node.messages(APP).subscribe(pm -> {
                 assertThat(pm.message().payloadLength()).isEqualTo(size);
                 counts.incrementAndGet(pm.message().payload().getInt(0));
                 delivered.increment();
@@ -290,7 +240,7 @@ class GossipNetworkTest {
             ByteBuffer.wrap(payload).putInt(0, seq);
             int origin = random.nextInt(net.size());
             fromNode[origin]++;
-            net.get(origin).broadcast(Message.of(MsgTx, payload)).block();
+            net.get(origin).broadcast(Message.of(APP, payload)).block();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> delivered.sum() == (long) messages * (net.size() - 1));
         for (int n = 0; n < net.size(); n++) {
@@ -311,7 +261,7 @@ class GossipNetworkTest {
 
     @Test
     void unknownGetDataIsCountedAndAnsweredWithNothingAndAnInvFloodIsCutAndScored() throws IOException {
-        P2pNode node = start();
+        P2pNode node = nodes.start();
         try (RawPeer raw = RawPeer.connect(node.address())) {
             Hello hello = RawPeer.hello(Hello.VERSION);
             raw.send(hello.toMessage());
@@ -319,7 +269,7 @@ class GossipNetworkTest {
             byte[] unknownBytes = new byte[32];
             unknownBytes[0] = 1;
             ContentHash unknown = ContentHash.of(unknownBytes);
-            raw.send(new Inventory(List.of(new InvItem(MsgTx, unknown))).toGetData());
+            raw.send(new Inventory(List.of(new InvItem(APP, unknown))).toGetData());
             await().atMost(Duration.ofSeconds(5)).until(() -> node.gossip().unknownRequests() == 1);
 
             Random random = new Random(9);
@@ -328,7 +278,7 @@ class GossipNetworkTest {
                 for (int j = 0; j < Inventory.MAX_ITEMS; j++) {
                     byte[] h = new byte[32];
                     random.nextBytes(h);
-                    items.add(new InvItem(MsgTx, ContentHash.of(h)));
+                    items.add(new InvItem(APP, ContentHash.of(h)));
                 }
                 raw.send(new Inventory(items).toInv());
             }
@@ -340,7 +290,7 @@ class GossipNetworkTest {
 
     @Test
     void aMalformedInvIsAProtocolError() throws IOException {
-        P2pNode node = start();
+        P2pNode node = nodes.start();
         try (RawPeer raw = RawPeer.connect(node.address())) {
             Hello hello = RawPeer.hello(Hello.VERSION);
             raw.send(hello.toMessage());
@@ -352,9 +302,9 @@ class GossipNetworkTest {
 
     @Test
     void relayFanoutLimitsThePeersAMessageGoesTo() {
-        P2pNode hub = start(NodeConfig.builder().relayFanout(2));
+        P2pNode hub = nodes.start(NodeConfig.builder().relayFanout(2));
         for (int i = 0; i < 5; i++) {
-            connect(start(), hub);
+            TestNetwork.connect(nodes.start(), hub);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> hub.peers().size() == 5);
         assertThat(hub.broadcast(numbered(1, 8)).block()).isEqualTo(new BroadcastResult(2, 0));
@@ -363,11 +313,11 @@ class GossipNetworkTest {
 
     @Test
     void broadcastOfAPublisherEmitsOneResultPerMessage() {
-        P2pNode a = start();
-        P2pNode b = start();
-        connect(a, b);
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        TestNetwork.connect(a, b);
         AtomicLong atB = new AtomicLong();
-        b.messages(MsgTx).subscribe(pm -> atB.incrementAndGet());
+        b.messages(APP).subscribe(pm -> atB.incrementAndGet());
         StepVerifier.create(a.broadcast(Flux.range(0, 100).map(i -> numbered(i, 16))))
                 .expectNextCount(100)
                 .verifyComplete();

@@ -1,6 +1,5 @@
 package io.reactivep2p;
 
-import static io.reactivep2p.protocol.MessageType.MsgTx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -31,6 +30,9 @@ import reactor.test.StepVerifier;
 /** Raw sockets that break the protocol against live nodes on loopback. */
 class HostilePeerTest {
 
+    /** An application type: gossiped like any data type, with payloads the node does not parse (unlike TX). */
+    static final MessageType APP = MessageType.of(0x80, "APP");
+
     private final List<P2pNode> nodes = new ArrayList<>();
 
     @AfterEach
@@ -49,7 +51,7 @@ class HostilePeerTest {
         P2pNode node = start(NodeConfig.builder().limitLoopback(true).maxInboundPerIp(10));
         P2pNode honest = start(NodeConfig.builder());
         ConcurrentLinkedQueue<PeerMessage> received = new ConcurrentLinkedQueue<>();
-        node.messages(MsgTx).subscribe(received::add);
+        node.messages(APP).subscribe(received::add);
         Peer toNode = honest.connect(node.address()).block(Duration.ofSeconds(5));
 
         try (RawPeer raw = RawPeer.connect(node.address())) {
@@ -65,7 +67,7 @@ class HostilePeerTest {
         assertThat(node.peerManager().score(InetAddress.getLoopbackAddress())).isEqualTo(50);
 
         for (int i = 0; i < 50; i++) {
-            toNode.send(Message.of(MsgTx, new byte[] {(byte) i})).block();
+            toNode.send(Message.of(APP, new byte[] {(byte) i})).block();
         }
         await().until(() -> received.size() == 50);
         assertThat(toNode.isActive()).isTrue();

@@ -1,6 +1,5 @@
 package io.reactivep2p;
 
-import static io.reactivep2p.protocol.MessageType.MsgTx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,6 +26,9 @@ import reactor.test.StepVerifier;
 
 class P2pNodeTest {
 
+    /** An application type: gossiped like any data type, with payloads the node does not parse (unlike TX). */
+    static final MessageType APP = MessageType.of(0x80, "APP");
+
     private final List<P2pNode> nodes = new ArrayList<>();
 
     @AfterEach
@@ -45,7 +47,7 @@ class P2pNodeTest {
     }
 
     static Message tx(String text) {
-        return Message.of(MsgTx, text.getBytes(StandardCharsets.UTF_8));
+        return Message.of(APP, text.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -54,8 +56,8 @@ class P2pNodeTest {
         P2pNode b = start();
         ConcurrentLinkedQueue<PeerMessage> atA = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<PeerMessage> atB = new ConcurrentLinkedQueue<>();
-        a.messages(MsgTx).subscribe(atA::add);
-        b.messages(MsgTx).subscribe(atB::add);
+        a.messages(APP).subscribe(atA::add);
+        b.messages(APP).subscribe(atB::add);
 
         Peer bFromA = a.connect(b.address()).block(Duration.ofSeconds(5));
         assertThat(bFromA.id()).isEqualTo(b.id());
@@ -93,14 +95,14 @@ class P2pNodeTest {
         P2pNode a = start();
         P2pNode b = start(NodeConfig.builder().subscriberBufferSize(16));
         ConcurrentLinkedQueue<PeerMessage> fast = new ConcurrentLinkedQueue<>();
-        b.messages(MsgTx).subscribe(fast::add);
+        b.messages(APP).subscribe(fast::add);
         reactor.core.publisher.BaseSubscriber<PeerMessage> stalled = new reactor.core.publisher.BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
                 // requests nothing
             }
         };
-        b.messages(MsgTx).subscribe(stalled);
+        b.messages(APP).subscribe(stalled);
         Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
         for (int i = 0; i < 200; i++) {
             peer.send(tx("m" + i)).block();
@@ -118,8 +120,8 @@ class P2pNodeTest {
                 .frameSettings(io.reactivep2p.protocol.FrameSettings.defaults().withMaxMessageLength(1000))
                 .subscriberBufferBytes(1000));
         ConcurrentLinkedQueue<PeerMessage> fast = new ConcurrentLinkedQueue<>();
-        b.messages(MsgTx).subscribe(fast::add);
-        b.messages(MsgTx).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
+        b.messages(APP).subscribe(fast::add);
+        b.messages(APP).subscribe(new reactor.core.publisher.BaseSubscriber<>() {
             @Override
             protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
                 // requests nothing
@@ -129,11 +131,11 @@ class P2pNodeTest {
         for (int i = 0; i < 10; i++) {
             byte[] payload = new byte[400];
             payload[0] = (byte) i; // distinct: gossip delivers each distinct message once
-            peer.send(Message.of(MsgTx, payload)).block();
+            peer.send(Message.of(APP, payload)).block();
         }
         await().until(() -> fast.size() == 10);
         assertThat(b.droppedDeliveries()).isEqualTo(8); // the stalled one holds 2 × 400 bytes
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.offer(Message.of(MsgTx, new byte[5_000_000])))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.offer(Message.of(APP, new byte[5_000_000])))
                 .isInstanceOf(IllegalArgumentException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> peer.disconnect(DisconnectReason.UNKNOWN, ""))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -144,9 +146,9 @@ class P2pNodeTest {
         List<P2pNode> mesh = new ArrayList<>();
         List<ConcurrentLinkedQueue<PeerMessage>> received = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            P2pNode node = start(NodeConfig.builder().directTypes(MsgTx)); // point to point, not gossip
+            P2pNode node = start(NodeConfig.builder().directTypes(APP)); // point to point, not gossip
             ConcurrentLinkedQueue<PeerMessage> q = new ConcurrentLinkedQueue<>();
-            node.messages(MsgTx).subscribe(q::add);
+            node.messages(APP).subscribe(q::add);
             mesh.add(node);
             received.add(q);
         }
