@@ -1,16 +1,15 @@
 package io.reactivep2p.mempool;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,15 +41,16 @@ import reactor.util.concurrent.Queues;
  * the injected {@link Ticker}: expiry runs on every change and read of the ranking, and on
  * {@link #expire()}.
  *
- * <p><b>Design.</b> One lock guards four indexes of the same entries: a red-black tree
- * ({@link TreeSet}) ranked by fee rate, then arrival (the cheapest and newest first), a hash
- * map by id, a hash map by sender of hash maps by nonce, and an intrusive list in arrival
- * order. Adding, evicting the cheapest, replacing and removing are O(log n); {@code top(k)}
- * is O(log n + k); expiry is O(1) per expired entry (the list's head is the oldest). The
- * overhead is about 200 bytes per entry. A lock around a tree was measured against a
- * lock-free {@code ConcurrentSkipListSet} with concurrent maps (MempoolBenchmark, see
- * bench/RESULTS.md) and chosen: the indexes must agree with each other and with the count
- * and byte limits after every change, which a lock gives for free.
+ * <p><b>Design.</b> One lock guards four indexes of the same entries: the ranking by fee rate,
+ * then arrival ({@link BlockRanking}, a two-level B+tree of sorted blocks), a hash map by id,
+ * a hash map of senders each with its transactions by nonce, and a queue in arrival
+ * order. Adding, evicting the cheapest, replacing and removing cost a binary search and a
+ * shift within one block of at most 128 (O(log n) comparisons); {@code top(k)} is O(k);
+ * expiry is O(1) per expired entry (the queue's head is the oldest). The overhead is about
+ * 250 bytes per entry. {@code MempoolBenchmark} (bench/RESULTS.md) measured this design
+ * against a lock around a {@code TreeSet} and a lock-free {@code ConcurrentSkipListSet} with
+ * concurrent maps; the indexes must agree with each other and with the count and byte limits
+ * after every change, which a lock gives for free.
  *
  * <p><b>Threading.</b> Every method is thread-safe; changes are serialized by the lock, reads
  * of {@link #size()} and {@link #bytes()} take no lock. {@link #events()} subscribers are
@@ -61,24 +61,26 @@ import reactor.util.concurrent.Queues;
  */
 public final class Mempool<T extends PoolTransaction> {
 
-    /** The cheapest first; among equal fee rates the newest first (ties rank by arrival). */
-    private static final Comparator<Entry<?>> WORST_FIRST = (a, b) -> {
-        int c = Long.compareUnsigned(a.feeRate, b.feeRate);
-        return c != 0 ? c : Long.compare(b.sequence, a.sequence);
-    };
-
     private static final AddResult[] RESULTS = AddResult.values();
+    /** Departed entries the arrival queue may hold before it is compacted (see {@link #arrivals}). */
+    private static final int COMPACT_AT = 1024;
 
     private final MempoolConfig config;
     private final Ticker ticker;
     private final long ttlNanos;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final TreeSet<Entry<T>> ranked = new TreeSet<>(WORST_FIRST);
+    private final Ranking<Entry<T>> ranked;
     private final HashMap<TxId, Entry<T>> byId = new HashMap<>();
-    private final HashMap<Object, HashMap<Long, Entry<T>>> bySender = new HashMap<>();
-    private Entry<T> oldest;
-    private Entry<T> newest;
+    private final HashMap<Object, Sender<T>> bySender = new HashMap<>();
+    /**
+     * Entries in arrival order, for expiry. An entry that leaves stays here, marked, until it
+     * reaches the head or the queue is compacted (when over half of it, and over 1,024, has
+     * left): leaving then writes only the entry itself, never its neighbours, which are
+     * anywhere in memory.
+     */
+    private final ArrayDeque<Entry<T>> arrivals = new ArrayDeque<>();
+    private int departed;
     private long sequence;
     private volatile int count;
     private volatile long bytes;
@@ -97,19 +99,18 @@ public final class Mempool<T extends PoolTransaction> {
     private boolean completed; // read and written by the draining thread only
 
     /** One pooled transaction, with what the indexes need read once. */
-    private static final class Entry<T> {
+    private static final class Entry<T> implements Ranking.Ranked {
         final T tx;
         final TxId id;
-        final Object sender;
+        final Sender<T> sender;
         final long nonce;
         final long feeRate;
         final int size;
         final long sequence;
         final long arrivalNanos;
-        Entry<T> older;
-        Entry<T> newer;
+        boolean pooled = true;
 
-        Entry(T tx, TxId id, Object sender, long nonce, long feeRate, int size, long sequence, long arrivalNanos) {
+        Entry(T tx, TxId id, Sender<T> sender, long nonce, long feeRate, int size, long sequence, long arrivalNanos) {
             this.tx = tx;
             this.id = id;
             this.sender = sender;
@@ -118,6 +119,26 @@ public final class Mempool<T extends PoolTransaction> {
             this.size = size;
             this.sequence = sequence;
             this.arrivalNanos = arrivalNanos;
+        }
+
+        @Override
+        public long feeRate() {
+            return feeRate;
+        }
+
+        @Override
+        public long sequence() {
+            return sequence;
+        }
+    }
+
+    /** A sender's pooled transactions by nonce; its entries point to it, so leaving needs no lookup. */
+    private static final class Sender<T> {
+        final Object key;
+        final HashMap<Long, Entry<T>> byNonce = new HashMap<>(4);
+
+        Sender(Object key) {
+            this.key = key;
         }
     }
 
@@ -128,6 +149,12 @@ public final class Mempool<T extends PoolTransaction> {
 
     /** A pool whose ttl is measured with {@code ticker} (nanoseconds), e.g. a fake one in tests. */
     public Mempool(MempoolConfig config, Ticker ticker) {
+        this(config, ticker, false);
+    }
+
+    /** With {@code treeRanking}, ranks in a {@code TreeSet} instead: for {@code MempoolBenchmark}. */
+    Mempool(MempoolConfig config, Ticker ticker, boolean treeRanking) {
+        this.ranked = treeRanking ? Ranking.tree() : Ranking.blocks();
         this.config = Objects.requireNonNull(config, "config");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.ttlNanos = config.ttl().toNanos();
@@ -174,13 +201,13 @@ public final class Mempool<T extends PoolTransaction> {
             if (byId.containsKey(id)) {
                 return AddResult.DUPLICATE;
             }
-            HashMap<Long, Entry<T>> nonces = bySender.get(sender);
-            Entry<T> previous = nonces == null ? null : nonces.get(nonce);
+            Sender<T> account = bySender.get(sender);
+            Entry<T> previous = account == null ? null : account.byNonce.get(nonce);
             if (previous != null) {
                 if (!paysBump(feeRate, previous.feeRate)) {
                     return AddResult.REPLACEMENT_UNDERPRICED;
                 }
-            } else if (nonces != null && nonces.size() >= config.maxPerSender()) {
+            } else if (account != null && account.byNonce.size() >= config.maxPerSender()) {
                 return AddResult.SENDER_LIMIT;
             }
             if (!makeRoom(size, feeRate, previous)) {
@@ -189,7 +216,12 @@ public final class Mempool<T extends PoolTransaction> {
             if (previous != null) {
                 unlink(previous);
             }
-            Entry<T> entry = new Entry<>(tx, id, sender, nonce, feeRate, size, ++sequence, now);
+            account = bySender.get(sender); // evictions may have emptied and dropped it
+            if (account == null) {
+                account = new Sender<>(sender);
+                bySender.put(sender, account);
+            }
+            Entry<T> entry = new Entry<>(tx, id, account, nonce, feeRate, size, ++sequence, now);
             link(entry);
             if (previous == null) {
                 event(MempoolEvent.Kind.ADDED, tx, null);
@@ -226,9 +258,18 @@ public final class Mempool<T extends PoolTransaction> {
         if (excessCount <= 0 && excessBytes <= 0) {
             return true;
         }
+        Entry<T> worst = ranked.worst();
+        if (worst != null && worst != previous && excessCount <= 1 && excessBytes <= worst.size) { // the usual case: one out, one in
+            if (Long.compareUnsigned(worst.feeRate, feeRate) >= 0) {
+                return false;
+            }
+            evict(worst);
+            return true;
+        }
         Entry<T> first = null;
         List<Entry<T>> more = null; // rare: several small entries make room for a big one
-        for (Entry<T> e : ranked) {
+        for (Iterator<Entry<T>> it = ranked.fromWorst(); it.hasNext(); ) {
+            Entry<T> e = it.next();
             if (e == previous) {
                 continue;
             }
@@ -268,14 +309,8 @@ public final class Mempool<T extends PoolTransaction> {
     private void link(Entry<T> e) {
         ranked.add(e);
         byId.put(e.id, e);
-        bySender.computeIfAbsent(e.sender, s -> new HashMap<>()).put(e.nonce, e);
-        e.older = newest;
-        if (newest == null) {
-            oldest = e;
-        } else {
-            newest.newer = e;
-        }
-        newest = e;
+        e.sender.byNonce.put(e.nonce, e);
+        arrivals.addLast(e);
         count = count + 1;
         bytes = bytes + e.size;
     }
@@ -283,35 +318,34 @@ public final class Mempool<T extends PoolTransaction> {
     private void unlink(Entry<T> e) {
         ranked.remove(e);
         byId.remove(e.id);
-        HashMap<Long, Entry<T>> nonces = bySender.get(e.sender);
+        HashMap<Long, Entry<T>> nonces = e.sender.byNonce;
         nonces.remove(e.nonce);
         if (nonces.isEmpty()) {
-            bySender.remove(e.sender);
+            bySender.remove(e.sender.key);
         }
-        if (e.older == null) {
-            oldest = e.newer;
-        } else {
-            e.older.newer = e.newer;
+        e.pooled = false;
+        if (++departed > COMPACT_AT && departed > arrivals.size() / 2) {
+            arrivals.removeIf(x -> !x.pooled); // O(n), once per n/2 departures at least
+            departed = 0;
         }
-        if (e.newer == null) {
-            newest = e.older;
-        } else {
-            e.newer.older = e.older;
-        }
-        e.older = null;
-        e.newer = null;
         count = count - 1;
         bytes = bytes - e.size;
     }
 
     private int expireLocked(long now) {
         int n = 0;
-        while (oldest != null && now - oldest.arrivalNanos >= ttlNanos) {
-            Entry<T> e = oldest;
-            unlink(e);
-            expired.increment();
-            event(MempoolEvent.Kind.EXPIRED, e.tx, null);
-            n++;
+        for (Entry<T> e; (e = arrivals.peekFirst()) != null; ) {
+            if (!e.pooled) {
+                arrivals.pollFirst();
+                departed--;
+            } else if (now - e.arrivalNanos >= ttlNanos) {
+                unlink(e);
+                expired.increment();
+                event(MempoolEvent.Kind.EXPIRED, e.tx, null);
+                n++;
+            } else {
+                break;
+            }
         }
         return n;
     }
@@ -376,7 +410,7 @@ public final class Mempool<T extends PoolTransaction> {
         try {
             expireLocked(ticker.read());
             best = new ArrayList<>(Math.min(n, count));
-            Iterator<Entry<T>> it = ranked.descendingIterator();
+            Iterator<Entry<T>> it = ranked.fromBest();
             while (best.size() < n && it.hasNext()) {
                 best.add(it.next().tx);
             }
@@ -508,28 +542,48 @@ public final class Mempool<T extends PoolTransaction> {
             require(count == n, "count is " + count + ", byId has " + n);
             require(n <= config.maxTransactions(), n + " entries above maxTransactions");
             int senders = 0;
-            for (HashMap<Long, Entry<T>> nonces : bySender.values()) {
+            for (Sender<T> account : bySender.values()) {
+                HashMap<Long, Entry<T>> nonces = account.byNonce;
                 require(!nonces.isEmpty(), "an empty sender map is kept");
                 require(nonces.size() <= config.maxPerSender(), "a sender has " + nonces.size() + " entries");
                 for (Entry<T> e : nonces.values()) {
                     require(byId.get(e.id) == e, "a sender's entry is not the one by id");
+                    require(e.sender == account, "an entry points to another sender");
                     senders++;
                 }
+            }
+            int ranks = 0;
+            Entry<T> previousRank = null;
+            for (Iterator<Entry<T>> it = ranked.fromBest(); it.hasNext(); ) {
+                Entry<T> e = it.next();
+                require(byId.get(e.id) == e, "a ranked entry is not the one by id");
+                require(previousRank == null || Ranking.BEST_FIRST.compare(previousRank, e) < 0, "the ranking is out of order");
+                previousRank = e;
+                ranks++;
+            }
+            require(ranks == n, "the ranking iterates " + ranks + " entries, byId has " + n);
+            if (ranked instanceof BlockRanking<?> blocks) {
+                blocks.checkStructure();
             }
             require(senders == n, "the senders hold " + senders + " entries, byId " + n);
             long sum = 0;
             int listed = 0;
             long lastSequence = Long.MIN_VALUE;
-            for (Entry<T> e = oldest; e != null; e = e.newer) {
+            int gone = 0;
+            for (Entry<T> e : arrivals) {
+                if (!e.pooled) {
+                    gone++;
+                    continue;
+                }
                 require(byId.get(e.id) == e, "a listed entry is not the one by id");
-                require(ranked.contains(e), "a listed entry is not ranked");
                 require(e.sequence > lastSequence, "the arrival list is out of order");
-                require(e.newer != null || e == newest, "the list does not end at the newest");
                 lastSequence = e.sequence;
                 sum += e.size;
                 listed++;
             }
             require(listed == n, "the arrival list has " + listed + " entries, byId " + n);
+            require(gone == departed, "the arrival list holds " + gone + " departed entries, counted " + departed);
+            require(departed <= Math.max(COMPACT_AT, n + 1), departed + " departed entries are kept for " + n);
             require(sum == bytes, "bytes is " + bytes + ", the entries sum to " + sum);
             require(bytes <= config.maxBytes(), bytes + " bytes above maxBytes");
         } finally {

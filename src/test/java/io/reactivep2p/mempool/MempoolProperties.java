@@ -72,8 +72,18 @@ class MempoolProperties {
 
     @Property(tries = 400)
     void agreesWithAListThatScansForEveryRule(@ForAll("runs") List<Op> run) {
+        check(run, false);
+    }
+
+    /** The same with the TreeSet ranking that MempoolBenchmark compares with. */
+    @Property(tries = 100)
+    void theTreeRankingAgreesToo(@ForAll("runs") List<Op> run) {
+        check(run, true);
+    }
+
+    private static void check(List<Op> run, boolean treeRanking) {
         long[] now = {0};
-        Mempool<Transaction> pool = new Mempool<>(CONFIG, () -> now[0]);
+        Mempool<Transaction> pool = new Mempool<>(CONFIG, () -> now[0], treeRanking);
         Model model = new Model();
         for (Op op : run) {
             if (op instanceof Add a) {

@@ -23,11 +23,12 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Two pool designs ({@code impl}) at 10k and 100k entries ({@code size}), at one and two
+ * Three pool designs ({@code impl}) at 10k and 100k entries ({@code size}), at one and two
  * threads sharing one pool:
  * <ul>
- *   <li>{@code locked} — the library's {@link Mempool}: one lock around a red-black tree
- *       ranked by fee, hash maps by id and by sender, and an arrival list;</li>
+ *   <li>{@code locked} — the library's {@link Mempool}: one lock around the ranking in sorted
+ *       blocks ({@link BlockRanking}), hash maps by id and by sender, and an arrival list;</li>
+ *   <li>{@code locked-tree} — the same pool ranking in a {@code TreeSet} (red-black tree);</li>
  *   <li>{@code skiplist} — no lock: a {@code ConcurrentSkipListSet} with concurrent maps and
  *       atomic counters ({@link MempoolCandidates.SkipList}).</li>
  * </ul>
@@ -67,7 +68,7 @@ public class MempoolBenchmark extends BenchmarkBase {
     /** The pool, shared by the benchmark threads. */
     @State(Scope.Benchmark)
     public static class Shared {
-        @Param({"locked", "skiplist"})
+        @Param({"locked", "locked-tree", "skiplist"})
         public String impl;
 
         @Param({"10000", "100000"})
@@ -200,7 +201,7 @@ public class MempoolBenchmark extends BenchmarkBase {
     /** A pool filled to {@code size} with room for two more batches, and what it was filled with. */
     @State(Scope.Benchmark)
     public static class Roomy {
-        @Param({"locked", "skiplist"})
+        @Param({"locked", "locked-tree", "skiplist"})
         public String impl;
 
         @Param({"10000", "100000"})

@@ -33,18 +33,22 @@ final class MempoolCandidates {
 
     static <T extends PoolTransaction> Candidate<T> create(String impl, MempoolConfig config) {
         return switch (impl) {
-            case "locked" -> new Locked<>(config);
+            case "locked" -> new Locked<>(config, false);
+            case "locked-tree" -> new Locked<>(config, true);
             case "skiplist" -> new SkipList<>(config);
             default -> throw new IllegalArgumentException(impl);
         };
     }
 
-    /** The library's {@link Mempool}: one lock around a red-black tree and hash maps. */
+    /**
+     * The library's {@link Mempool}: one lock around the indexes, ranking in sorted blocks
+     * ({@link BlockRanking}) or, with {@code tree}, in a {@code TreeSet}.
+     */
     static final class Locked<T extends PoolTransaction> implements Candidate<T> {
         private final Mempool<T> pool;
 
-        Locked(MempoolConfig config) {
-            this.pool = new Mempool<>(config);
+        Locked(MempoolConfig config, boolean tree) {
+            this.pool = new Mempool<>(config, com.github.benmanes.caffeine.cache.Ticker.systemTicker(), tree);
         }
 
         @Override
