@@ -65,9 +65,8 @@ public class MempoolBenchmark extends BenchmarkBase {
     record BenchTx(TxId id, Integer sender, long nonce, long feeRate, int size) implements PoolTransaction {
     }
 
-    /** The pool, shared by the benchmark threads. */
-    @State(Scope.Benchmark)
-    public static class Shared {
+    /** A pool of one design, shared by the benchmark threads, and what it was filled with. */
+    public abstract static class Pool {
         @Param({"locked", "locked-tree", "skiplist"})
         public String impl;
 
@@ -75,19 +74,33 @@ public class MempoolBenchmark extends BenchmarkBase {
         public int size;
 
         MempoolCandidates.Candidate<BenchTx> pool;
+        final List<BenchTx> prefill = new ArrayList<>();
         final AtomicInteger threads = new AtomicInteger();
+
+        /** Creates the pool with room for {@code capacity} transactions and adds {@code size}. */
+        void fill(int capacity) {
+            pool = MempoolCandidates.create(impl, MempoolConfig.builder().maxTransactions(capacity)
+                    .maxBytes((long) capacity * TX_SIZE).maxTransactionSize(TX_SIZE).build());
+            SplittableRandom random = new SplittableRandom(DATA_SEED);
+            for (long k = 0; k < size; k++) {
+                BenchTx tx = newTransaction(Long.MIN_VALUE + k, size, 1 + random.nextInt(size));
+                pool.add(tx);
+                prefill.add(tx);
+            }
+        }
+    }
+
+    /** A full pool. */
+    @State(Scope.Benchmark)
+    public static class Shared extends Pool {
         /** Adds so far by all threads: the fee rates of new transactions rise with it. */
         final AtomicLong adds = new AtomicLong();
 
         @Setup(Level.Trial)
         public void setUp() {
             checkContract(MempoolCandidates.create(impl, MempoolConfig.builder().maxTransactions(2).build()));
-            pool = MempoolCandidates.create(impl, MempoolConfig.builder().maxTransactions(size)
-                    .maxBytes((long) size * TX_SIZE).maxTransactionSize(TX_SIZE).build());
-            SplittableRandom random = new SplittableRandom(DATA_SEED);
-            for (long k = 0; k < size; k++) {
-                pool.add(newTransaction(Long.MIN_VALUE + k, size, 1 + random.nextInt(size)));
-            }
+            fill(size);
+            prefill.clear(); // evictions replace them; do not keep them alive
             if (pool.size() != size) {
                 StringBuilder results = new StringBuilder();
                 for (AddResult r : AddResult.values()) {
@@ -198,29 +211,12 @@ public class MempoolBenchmark extends BenchmarkBase {
 
     // ---- single-shot batches: the pool of Roomy, filled to size, with room for the batches ----
 
-    /** A pool filled to {@code size} with room for two more batches, and what it was filled with. */
+    /** A pool filled to {@code size} with room for two more batches. */
     @State(Scope.Benchmark)
-    public static class Roomy {
-        @Param({"locked", "locked-tree", "skiplist"})
-        public String impl;
-
-        @Param({"10000", "100000"})
-        public int size;
-
-        MempoolCandidates.Candidate<BenchTx> pool;
-        final List<BenchTx> prefill = new ArrayList<>();
-        final AtomicInteger threads = new AtomicInteger();
-
+    public static class Roomy extends Pool {
         @Setup(Level.Trial)
         public void setUp() {
-            pool = MempoolCandidates.create(impl, MempoolConfig.builder().maxTransactions(size + 2 * BATCH)
-                    .maxBytes((long) (size + 2 * BATCH) * TX_SIZE).maxTransactionSize(TX_SIZE).build());
-            SplittableRandom random = new SplittableRandom(DATA_SEED);
-            for (long k = 0; k < size; k++) {
-                BenchTx tx = newTransaction(Long.MIN_VALUE + k, size, 1 + random.nextInt(size));
-                pool.add(tx);
-                prefill.add(tx);
-            }
+            fill(size + 2 * BATCH);
         }
     }
 
