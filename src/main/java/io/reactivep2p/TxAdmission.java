@@ -62,7 +62,7 @@ final class TxAdmission {
         }
         Function<PeerMessage, Mono<Validation>> v = validator;
         if (v == null) {
-            return admit(tx);
+            return just(offer(tx));
         }
         Mono<Validation> verdict = Objects.requireNonNull(v.apply(pm), "the TX validator returned null");
         if (verdict instanceof Fuseable.ScalarCallable<?> ready) { // decided already: no subscription
@@ -72,17 +72,19 @@ final class TxAdmission {
             } catch (Exception e) {
                 return Mono.error(e);
             }
-            return decided == Validation.ACCEPT ? admit(tx) : decided == Validation.REJECT ? REJECT : IGNORE;
+            return just(decided == Validation.ACCEPT ? offer(tx) : decided == Validation.REJECT ? Validation.REJECT
+                    : Validation.IGNORE);
         }
         return verdict.map(decided -> decided == Validation.ACCEPT ? offer(tx) : decided);
     }
 
-    private Mono<Validation> admit(Transaction tx) {
-        return mempool.add(tx).accepted() ? ACCEPT : IGNORE;
-    }
-
     private Validation offer(Transaction tx) {
         return mempool.add(tx).accepted() ? Validation.ACCEPT : Validation.IGNORE;
+    }
+
+    /** The verdict as a shared, already completed {@code Mono}. */
+    private static Mono<Validation> just(Validation v) {
+        return v == Validation.ACCEPT ? ACCEPT : v == Validation.REJECT ? REJECT : IGNORE;
     }
 
     /** Starts expiring the pool every tenth of its ttl, at least every 10 s. */

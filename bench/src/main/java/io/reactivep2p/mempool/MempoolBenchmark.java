@@ -220,37 +220,8 @@ public class MempoolBenchmark extends BenchmarkBase {
         }
     }
 
-    /** One thread's batch of 1,000 new transactions, taken out again before the next iteration. */
-    @State(Scope.Thread)
-    public static class AddBatch {
-        final List<BenchTx> txs = new ArrayList<>(BATCH);
-        final List<TxId> ids = new ArrayList<>(BATCH);
-        SplittableRandom random;
-        long serial;
-
-        @Setup(Level.Trial)
-        public void setUp(Roomy roomy) {
-            long thread = roomy.threads.getAndIncrement();
-            random = new SplittableRandom(DATA_SEED + thread);
-            serial = (2L << 56) | (thread << 48);
-        }
-
-        @Setup(Level.Iteration)
-        public void next(Roomy roomy) {
-            roomy.pool.removeIncluded(ids);
-            txs.clear();
-            ids.clear();
-            for (int i = 0; i < BATCH; i++) {
-                BenchTx tx = newTransaction(serial++, roomy.size, 1 + random.nextInt(roomy.size));
-                txs.add(tx);
-                ids.add(tx.id());
-            }
-        }
-    }
-
-    /** One thread's 1,000 pooled ids to remove, put back before the next iteration. */
-    @State(Scope.Thread)
-    public static class RemoveBatch {
+    /** One thread's single-shot batch: 1,000 transactions and their ids. */
+    public abstract static class Batch {
         final List<BenchTx> txs = new ArrayList<>(BATCH);
         final List<TxId> ids = new ArrayList<>(BATCH);
         SplittableRandom random;
@@ -261,7 +232,30 @@ public class MempoolBenchmark extends BenchmarkBase {
             thread = roomy.threads.getAndIncrement();
             random = new SplittableRandom(DATA_SEED + thread);
         }
+    }
 
+    /** One thread's batch of 1,000 new transactions, taken out again before the next iteration. */
+    @State(Scope.Thread)
+    public static class AddBatch extends Batch {
+        long made;
+
+        @Setup(Level.Iteration)
+        public void next(Roomy roomy) {
+            roomy.pool.removeIncluded(ids);
+            txs.clear();
+            ids.clear();
+            for (int i = 0; i < BATCH; i++) {
+                long serial = (2L << 56) | ((long) thread << 48) | made++;
+                BenchTx tx = newTransaction(serial, roomy.size, 1 + random.nextInt(roomy.size));
+                txs.add(tx);
+                ids.add(tx.id());
+            }
+        }
+    }
+
+    /** One thread's 1,000 pooled ids to remove, put back before the next iteration. */
+    @State(Scope.Thread)
+    public static class RemoveBatch extends Batch {
         @Setup(Level.Iteration)
         public void next(Roomy roomy) {
             txs.forEach(roomy.pool::add);
