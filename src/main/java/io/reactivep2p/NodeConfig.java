@@ -1,7 +1,10 @@
 package io.reactivep2p;
 
 import io.reactivep2p.discovery.AddressBook;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.reactivep2p.mempool.MempoolConfig;
+import io.reactivep2p.metrics.MetricsRecorder;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.MessageType;
@@ -74,6 +77,7 @@ public final class NodeConfig {
     private final int largeMessageThreshold;
     private final long announceCacheBytes;
     private final MempoolConfig mempool;
+    private final MetricsRecorder metrics;
 
     private NodeConfig(Builder b) {
         this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random();
@@ -116,6 +120,7 @@ public final class NodeConfig {
         this.largeMessageThreshold = b.largeMessageThreshold;
         this.announceCacheBytes = b.announceCacheBytes;
         this.mempool = b.mempool;
+        this.metrics = b.metrics;
     }
 
     /** A builder with every default. */
@@ -165,6 +170,7 @@ public final class NodeConfig {
         b.largeMessageThreshold = largeMessageThreshold;
         b.announceCacheBytes = announceCacheBytes;
         b.mempool = mempool;
+        b.metrics = metrics;
         return b;
     }
 
@@ -392,6 +398,14 @@ public final class NodeConfig {
         return mempool;
     }
 
+    /**
+     * Where the node reports its metrics. Default {@link MetricsRecorder#NOOP}: nothing is
+     * recorded and the hot path pays nothing. See {@link Builder#meterRegistry}.
+     */
+    public MetricsRecorder metrics() {
+        return metrics;
+    }
+
     /** Builds a {@link NodeConfig}. Not thread-safe. */
     public static final class Builder {
         private NodeId nodeId;
@@ -433,6 +447,7 @@ public final class NodeConfig {
         private int largeMessageThreshold = 16 * 1024;
         private long announceCacheBytes = 64L * 1024 * 1024;
         private MempoolConfig mempool = MempoolConfig.defaults();
+        private MetricsRecorder metrics = MetricsRecorder.NOOP;
 
         private Builder() {
         }
@@ -653,6 +668,22 @@ public final class NodeConfig {
         public Builder mempool(MempoolConfig mempool) {
             this.mempool = Objects.requireNonNull(mempool, "mempool");
             return this;
+        }
+
+        /** See {@link NodeConfig#metrics()}. */
+        public Builder metrics(MetricsRecorder metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Records the node's metrics into a Micrometer registry (the meters are listed in the
+         * README's "Metrics" section): {@code metrics(MetricsRecorder.micrometer(registry, commonTags))}.
+         * Several nodes sharing a registry need a common tag each to tell them apart, e.g.
+         * {@code Tag.of("node", "a")}; otherwise the first node's gauges win.
+         */
+        public Builder meterRegistry(MeterRegistry registry, Tag... commonTags) {
+            return metrics(MetricsRecorder.micrometer(registry, commonTags));
         }
 
         /**

@@ -118,6 +118,7 @@ public final class P2pNode implements AutoCloseable {
         gossip.validator(MessageType.MsgTx, txAdmission::validate);
         String prefix = "p2p-" + config.nodeId().shortHex();
         this.loops = LoopResources.create(prefix, 1, config.eventLoopThreads(), true);
+        config.metrics().bindTo(this);
     }
 
     /** A node that is not started yet. */
@@ -471,9 +472,9 @@ public final class P2pNode implements AutoCloseable {
     }
 
     private FrameEncoder addCodec(Connection conn) {
-        FrameEncoder encoder = new FrameEncoder(config.frameSettings());
+        FrameEncoder encoder = new FrameEncoder(config.frameSettings(), config.metrics());
         conn.addHandlerFirst(PipelineNames.BYTE_COUNTER, bytes)
-                .addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
+                .addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings(), config.metrics()))
                 .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder);
         return encoder;
     }
@@ -510,6 +511,7 @@ public final class P2pNode implements AutoCloseable {
             return gossip.onMessage(peer, message);
         } catch (ProtocolException e) { // a malformed GET_PEERS, PEERS, INV or GET_DATA
             log.debug("protocol error from {}: {}", peer, e.getMessage());
+            config.metrics().frameRejected(e.kind());
             peers.misbehaved(peer.id(), peer.remoteAddress().getAddress(), PeerManager.PROTOCOL_ERROR_SCORE,
                     e.getMessage());
             peer.disconnect(e.reason(), e.getMessage()).subscribe();

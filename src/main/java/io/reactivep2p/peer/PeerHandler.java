@@ -76,6 +76,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     private Disconnection disconnection;
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> keepaliveTimer;
+    private long startNanos;
     private long lastReadNanos;
     private long pingNonce;
     private long pingSentNanos;
@@ -118,7 +119,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
 
     private void start() {
         started = true;
-        lastReadNanos = now();
+        startNanos = now();
+        lastReadNanos = startNanos;
         // Reactor Netty reads only on the demand of Peer.inbound(), which is subscribed after
         // the handshake: read on our own until then.
         ctx.channel().config().setAutoRead(true);
@@ -184,6 +186,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         peer = candidate;
         state = State.ACTIVE;
         handshakeTimer.cancel(false);
+        config.metrics().handshake(direction, now() - startNanos);
         encoder.lz4(config.lz4() && hello.supportsLz4());
         long interval = config.pingInterval().toNanos();
         keepaliveTimer = ctx.executor().scheduleAtFixedRate(this::keepalive, interval, interval, TimeUnit.NANOSECONDS);
@@ -256,7 +259,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
 
     private void onPong(long nonce) {
         if (nonce == pingNonce && pingSentNanos != 0) {
-            peer.recordRtt(now() - pingSentNanos);
+            long rtt = now() - pingSentNanos;
+            peer.recordRtt(rtt);
+            config.metrics().rtt(rtt);
             pingSentNanos = 0;
             unansweredPings = 0;
         }
@@ -290,6 +295,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+        config.metrics().frameRejected(e.kind());
         if (e.kind() != ProtocolException.Kind.BAD_MAGIC) {
             manager.misbehaved(peer == null ? null : peer.id(), remoteAddress().getAddress(),
                     PeerManager.PROTOCOL_ERROR_SCORE, e.getMessage());

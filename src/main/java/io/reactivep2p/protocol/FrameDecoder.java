@@ -28,11 +28,18 @@ import java.util.Objects;
 public final class FrameDecoder extends ByteToMessageDecoder {
 
     private final FrameSettings settings;
+    private final FrameObserver observer;
     private boolean failed;
 
     /** A decoder with the given settings. */
     public FrameDecoder(FrameSettings settings) {
+        this(settings, FrameObserver.NONE);
+    }
+
+    /** A decoder with the given settings that tells {@code observer} of each frame it reads. */
+    public FrameDecoder(FrameSettings settings, FrameObserver observer) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.observer = Objects.requireNonNull(observer, "observer");
     }
 
     @Override
@@ -42,6 +49,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         ByteBuf frame;
+        int start = in.readerIndex();
         try {
             frame = FrameCodec.decode(in, settings, ctx.alloc());
         } catch (ProtocolException e) {
@@ -50,6 +58,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw e;
         }
         if (frame != null) {
+            observer.frameRead(FrameCodec.typeCode(frame), in.readerIndex() - start);
             out.add(frame);
         }
     }
