@@ -173,6 +173,14 @@ public final class P2pNode implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether the node is running: {@link #start()} has completed and {@link #stop()} has not
+     * been called. A node runs once; it cannot be started again after a stop.
+     */
+    public boolean isRunning() {
+        return state.get() == State.STARTED;
+    }
+
     /** The address the node listens on, once started. */
     public InetSocketAddress address() {
         DisposableServer s = server;

@@ -142,7 +142,6 @@ class MetricsTest {
             await().until(() -> node.unknownFrames() == 16);
         }
         assertThat(count(registry, "p2p.messages.received", "type", "unknown")).isEqualTo(16);
-        assertThat(functionCount(registry, "p2p.frames.unknown")).isEqualTo(16);
         assertThat(registry.find("p2p.messages.received").counters()).hasSize(2); // HELLO and unknown
     }
 

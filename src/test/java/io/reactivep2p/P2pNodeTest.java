@@ -257,12 +257,17 @@ class P2pNodeTest {
 
     @Test
     void stopDisconnectsEveryPeerAndCompletesTheStreams() {
+        try (P2pNode idle = P2pNode.create(NodeConfig.builder().build())) {
+            assertThat(idle.isRunning()).isFalse(); // not started
+        }
         P2pNode a = start();
         P2pNode b = start();
+        assertThat(b.isRunning()).isTrue();
         Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
         StepVerifier.create(b.messages())
                 .then(() -> b.stop().block(Duration.ofSeconds(10)))
                 .verifyComplete();
+        assertThat(b.isRunning()).isFalse();
         StepVerifier.create(peer.onClose())
                 .assertNext(why -> {
                     assertThat(why.reason()).isEqualTo(DisconnectReason.REQUESTED);

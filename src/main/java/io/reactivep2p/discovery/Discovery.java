@@ -364,6 +364,8 @@ public final class Discovery {
         }
         if (seed != null) {
             seed.self = self;
+            // The seed's node is connected already, by a connection it dialled: reached.
+            seed.reached |= error instanceof PeerException pe && pe.reason() == DisconnectReason.DUPLICATE_CONNECTION;
             seed.failures++;
             seed.retryAtMillis = now + config.addressBook().backoffMillis(seed.failures, ThreadLocalRandom.current());
             if (!seed.reached) {

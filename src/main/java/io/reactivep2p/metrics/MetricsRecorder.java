@@ -75,7 +75,9 @@ public interface MetricsRecorder extends FrameObserver {
 
     /**
      * Registers what is read from the node rather than recorded: called once, as the node is
-     * created. Its meters keep reading the node after it stops (final values).
+     * created. The meters keep reading the node after it stops (its final values) for as long
+     * as the application holds the node: the registry holds it weakly, so a dropped node does
+     * not leak through its meters (they then read NaN).
      */
     void bindTo(P2pNode node);
 }

@@ -123,4 +123,30 @@ class DialerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> dialled.size() == 3);
         assertThat(dialled).containsOnly(seed);
     }
+
+    @Test
+    void aSeedAlreadyConnectedByItsOwnDialCountsAsReachedAndIsNotReportedAsUnreachable() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Discovery.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        log.addAppender(events);
+        try {
+            AtomicLong clock = new AtomicLong(1_000_000);
+            InetSocketAddress connected = InetSocketAddress.createUnresolved("connected.invalid", 3000);
+            InetSocketAddress down = InetSocketAddress.createUnresolved("down.invalid", 3000);
+            NodeConfig cfg = config().seeds(List.of(connected, down)).outboundTarget(2).build();
+            Discovery d = discovery(cfg, a -> Mono.error(a.equals(connected)
+                    ? new PeerException(DisconnectReason.DUPLICATE_CONNECTION, "already connected")
+                    : new PeerException(DisconnectReason.TIMEOUT, "down")), clock);
+
+            d.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> events.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().startsWith("seed " + down + " not reached")));
+            assertThat(dialled).contains(connected);
+            assertThat(events.list).noneMatch(e -> e.getFormattedMessage().startsWith("seed " + connected));
+        } finally {
+            log.detachAppender(events);
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.reactivep2p.transport;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.reactivep2p.NodeConfig;
 import io.reactivep2p.P2pNode;
 import io.reactivep2p.peer.Peer;
@@ -22,9 +24,12 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Run:
  * <pre>
  * java -Dio.netty.leakDetection.level=disabled -cp bench/target/benchmarks.jar \
- *     io.reactivep2p.transport.OneWayRateBenchmark [messages] [rounds]
+ *     io.reactivep2p.transport.OneWayRateBenchmark [messages] [rounds] [metrics]
  * </pre>
- * (defaults 2000000 and 3; the first round is a warm-up and is not reported).
+ * (defaults 2000000, 3 and {@code off}; the first round is a warm-up and is not reported).
+ * With {@code metrics} = {@code compare}, it runs the coalescing policy only, alternating
+ * rounds without metrics and with both nodes recording into a Prometheus registry, and
+ * reports the ratio of their medians.
  */
 public final class OneWayRateBenchmark {
 
@@ -37,6 +42,10 @@ public final class OneWayRateBenchmark {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.printf(Locale.ROOT, "one-way, 256-byte payload, %d messages per round%n", messages);
+        if (args.length > 2 && args[2].equals("compare")) {
+            compareMetrics(messages, rounds);
+            return;
+        }
         for (FlushPolicy policy : FlushPolicy.values()) {
             for (int round = 0; round < rounds; round++) {
                 double rate = run(messages, policy);
@@ -48,10 +57,44 @@ public final class OneWayRateBenchmark {
         }
     }
 
+    /** Rounds without and with metrics, alternating, after one warm-up round of each. */
+    static void compareMetrics(int messages, int rounds) throws Exception {
+        double[][] rates = new double[2][rounds];
+        for (int round = 0; round <= rounds; round++) {
+            for (int on = 0; on < 2; on++) {
+                double rate = run(messages, FlushPolicy.COALESCE, on == 1);
+                if (round > 0) {
+                    rates[on][round - 1] = rate;
+                    System.out.printf(Locale.ROOT, "metrics %-3s round %d: %,.0f messages/s%n", on == 1 ? "on" : "off",
+                            round, rate);
+                }
+            }
+        }
+        double off = median(rates[0]);
+        double on = median(rates[1]);
+        System.out.printf(Locale.ROOT, "median: off %,.0f, on %,.0f messages/s; on/off %.3f%n", off, on, on / off);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     static double run(int messages, FlushPolicy policy) throws Exception {
+        return run(messages, policy, false);
+    }
+
+    static double run(int messages, FlushPolicy policy, boolean metrics) throws Exception {
         NodeConfig.Builder cfg = NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy);
+        if (metrics) {
+            cfg.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        }
         try (P2pNode receiver = P2pNode.create(cfg.build());
-             P2pNode sender = P2pNode.create(cfg.nodeId(NodeId.random()).build())) {
+             P2pNode sender = P2pNode.create(metrics
+                     ? cfg.nodeId(NodeId.random()).meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build()
+                     : cfg.nodeId(NodeId.random()).build())) {
             CountDownLatch done = new CountDownLatch(1);
             long[] count = new long[1]; // written by the receiver's one event loop only
             receiver.messages(DATA).subscribe(m -> {

@@ -1,0 +1,150 @@
+package io.reactivep2p.cli;
+
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The option types of the command line. Each converter throws a
+ * {@link TypeConversionException} whose message quotes the value and says what was expected;
+ * {@link P2pCli} prefixes it with the command and the option.
+ */
+final class Converters {
+
+    private Converters() {
+    }
+
+    /** A TCP port, 0..65535 (0: any free port). */
+    static final class Port implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            Integer port = parsePort(value);
+            if (port == null) {
+                throw new TypeConversionException("'" + value + "' is not a port (0..65535)");
+            }
+            return port;
+        }
+    }
+
+    /**
+     * A peer's {@code host:port}, or {@code [ipv6]:port}; port 1..65535. Returned unresolved:
+     * the node resolves it when it dials.
+     */
+    static final class HostPort implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            String s = value.trim();
+            int colon = s.lastIndexOf(':');
+            if (colon < 0) {
+                throw new TypeConversionException("'" + value + "' is not host:port");
+            }
+            String host = s.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.indexOf(':') >= 0) {
+                throw new TypeConversionException("'" + value + "' is not host:port (an IPv6 address needs brackets: [addr]:port)");
+            }
+            if (host.isBlank()) {
+                throw new TypeConversionException("'" + value + "' has no host (expected host:port)");
+            }
+            Integer port = parsePort(s.substring(colon + 1));
+            if (port == null || port == 0) {
+                throw new TypeConversionException("'" + value + "' has no valid port (1..65535)");
+            }
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+    }
+
+    /**
+     * A positive duration: a number and a unit ({@code 500ms}, {@code 30s}, {@code 1.5s},
+     * {@code 2m}, {@code 1h}, {@code 1d}) or ISO-8601 ({@code PT1M30S}).
+     */
+    static final class PositiveDuration implements ITypeConverter<Duration> {
+
+        private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|ms|s|m|h|d)");
+
+        @Override
+        public Duration convert(String value) {
+            Duration d = parse(value.trim());
+            if (d == null) {
+                throw new TypeConversionException("'" + value + "' is not a duration (e.g. 500ms, 30s, 2m, 1h, PT1M30S)");
+            }
+            if (d.isZero() || d.isNegative()) {
+                throw new TypeConversionException("'" + value + "' is not a positive duration");
+            }
+            return d;
+        }
+
+        private static Duration parse(String s) {
+            Matcher m = SIMPLE.matcher(s.toLowerCase(Locale.ROOT));
+            if (m.matches()) {
+                long unitNanos = switch (m.group(2)) {
+                    case "ns" -> 1L;
+                    case "us" -> 1_000L;
+                    case "ms" -> 1_000_000L;
+                    case "s" -> 1_000_000_000L;
+                    case "m" -> 60_000_000_000L;
+                    case "h" -> 3_600_000_000_000L;
+                    default -> 86_400_000_000_000L;
+                };
+                BigDecimal nanos = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unitNanos));
+                if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                    return null;
+                }
+                return Duration.ofNanos(nanos.longValue());
+            }
+            if (s.length() > 1 && (s.charAt(0) == 'P' || s.charAt(0) == 'p')) {
+                try {
+                    return Duration.parse(s);
+                } catch (DateTimeParseException e) {
+                    return null;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** An integer of at least 1. */
+    static final class PositiveInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "' is not a positive whole number");
+        }
+    }
+
+    /** Any 64-bit integer. */
+    static final class WholeNumber implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number");
+            }
+        }
+    }
+
+    /** A port number in 0..65535, or {@code null}. */
+    private static Integer parsePort(String s) {
+        String t = s.trim();
+        if (t.isEmpty() || t.length() > 5 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        int port = Integer.parseInt(t);
+        return port <= 0xFFFF ? port : null;
+    }
+}

@@ -1,0 +1,71 @@
+package io.reactivep2p.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine.TypeConversionException;
+
+class ConvertersTest {
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({
+        "500ms, PT0.5S",
+        "30s, PT30S",
+        "1.5s, PT1.5S",
+        "2m, PT2M",
+        "1h, PT1H",
+        "1d, PT24H",
+        "250us, PT0.00025S",
+        "PT1M30S, PT1M30S",
+        "pt10s, PT10S",
+        "' 5s ', PT5S",
+    })
+    void duration_acceptsUnitsAndIso8601(String text, String iso) {
+        assertThat(new Converters.PositiveDuration().convert(text)).isEqualTo(Duration.parse(iso));
+    }
+
+    @Test
+    void duration_refusesWhatIsNotAPositiveDuration() {
+        Converters.PositiveDuration c = new Converters.PositiveDuration();
+        for (String bad : new String[] {"", "30", "s", "3 weeks", "-1s", "P", "PT-1S", "1e3s", "99999999999999d"}) {
+            assertThatThrownBy(() -> c.convert(bad)).as(bad).isInstanceOf(TypeConversionException.class)
+                    .hasMessageStartingWith("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void hostPort_parsesNamesIpv4AndBracketedIpv6_unresolved() {
+        Converters.HostPort c = new Converters.HostPort();
+
+        assertThat(c.convert("seed.example:3000")).isEqualTo(InetSocketAddress.createUnresolved("seed.example", 3000));
+        assertThat(c.convert("10.0.0.5:1")).isEqualTo(InetSocketAddress.createUnresolved("10.0.0.5", 1));
+        assertThat(c.convert("[::1]:65535")).isEqualTo(InetSocketAddress.createUnresolved("::1", 65535));
+        assertThat(c.convert("[::1]:65535").isUnresolved()).isTrue();
+    }
+
+    @Test
+    void port_acceptsZeroToMax() {
+        Converters.Port c = new Converters.Port();
+
+        assertThat(c.convert("0")).isZero();
+        assertThat(c.convert("65535")).isEqualTo(65535);
+        assertThatThrownBy(() -> c.convert("+80")).isInstanceOf(TypeConversionException.class);
+        assertThatThrownBy(() -> c.convert("000065536")).isInstanceOf(TypeConversionException.class);
+    }
+
+    @Test
+    void isLocal_tellsLoopbackAndPrivateFromPublicAndWildcard() {
+        assertThat(RunningNode.isLocal("127.0.0.1")).isTrue();
+        assertThat(RunningNode.isLocal("localhost")).isTrue();
+        assertThat(RunningNode.isLocal("10.1.2.3")).isTrue();
+        assertThat(RunningNode.isLocal("192.168.0.7")).isTrue();
+        assertThat(RunningNode.isLocal("fd00::1")).isTrue();
+        assertThat(RunningNode.isLocal("0.0.0.0")).isFalse();
+        assertThat(RunningNode.isLocal("8.8.8.8")).isFalse();
+    }
+}
