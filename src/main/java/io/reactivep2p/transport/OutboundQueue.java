@@ -93,15 +93,23 @@ public final class OutboundQueue {
         if (closed) {
             return false;
         }
-        if (count.incrementAndGet() > maxMessages) {
-            count.decrementAndGet();
-            return refuse();
-        }
-        if (bytes.addAndGet(size) > maxBytes) {
-            bytes.addAndGet(-size);
-            count.decrementAndGet();
-            return refuse();
-        }
+        // Reserve with compare-and-set, never over the bounds even for a moment: bytes() and
+        // size() are read from other threads (slow-peer checks, metrics, tests).
+        int n;
+        do {
+            n = count.get();
+            if (n >= maxMessages) {
+                return refuse();
+            }
+        } while (!count.compareAndSet(n, n + 1));
+        long b;
+        do {
+            b = bytes.get();
+            if (b + size > maxBytes) {
+                count.decrementAndGet();
+                return refuse();
+            }
+        } while (!bytes.compareAndSet(b, b + size));
         queue.offer(item);
         if (closed) {
             // Lost the race with close(): the item is in the queue, so it is released there,

@@ -143,4 +143,45 @@ class OutboundQueueTest {
         channel.runPendingTasks(); // drained: no longer full
         assertThat(queue.fullForNanos(channel.eventLoop().ticker().nanoTime())).isZero();
     }
+
+    @Test
+    void concurrentOffersNeverTakeTheCountsOverTheBoundsEvenForAMoment() throws Exception {
+        int maxBytes = 10_000;
+        int maxMessages = 60; // the tighter bound for some offers: 60 of 114 bytes is 6,840 bytes
+        OutboundQueue queue = new OutboundQueue(channel, maxBytes, maxMessages);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong maxSeenBytes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger maxSeenCount = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        Thread observer = new Thread(() -> {
+            while (!done.get()) {
+                maxSeenBytes.accumulateAndGet(queue.bytes(), Math::max);
+                maxSeenCount.accumulateAndGet(queue.size(), Math::max);
+            }
+        });
+        observer.start();
+        java.util.List<Thread> producers = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int payload = t % 2 == 0 ? 100 : 300; // 114 or 314 bytes a frame
+            Thread producer = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    if (queue.offer(msg(payload))) {
+                        accepted.incrementAndGet();
+                    }
+                }
+            });
+            producers.add(producer);
+            producer.start();
+        }
+        for (Thread producer : producers) {
+            producer.join();
+        }
+        done.set(true);
+        observer.join();
+        assertThat(maxSeenBytes.get()).isLessThanOrEqualTo(maxBytes);
+        assertThat(maxSeenCount.get()).isLessThanOrEqualTo(maxMessages);
+        assertThat(queue.size()).isEqualTo(accepted.get()).isPositive();
+        channel.runPendingTasks(); // drains and releases what was queued
+        assertThat(queue.bytes()).isZero();
+    }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.reactivep2p.P2pNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,10 +30,6 @@ class ActuatorTest {
         }
     }
 
-    @AfterAll
-    static void noLeaks() {
-        LeakChecks.assertNoLeaks(ActuatorTest.class.getSimpleName());
-    }
 
     @Test
     void health_isDownWithoutPeersAndUpWithOne() {

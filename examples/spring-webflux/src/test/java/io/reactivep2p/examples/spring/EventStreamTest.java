@@ -7,7 +7,6 @@ import io.reactivep2p.P2pNode;
 import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.Transaction;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -40,10 +39,6 @@ class EventStreamTest {
         }
     }
 
-    @AfterAll
-    static void noLeaks() {
-        LeakChecks.assertNoLeaks(EventStreamTest.class.getSimpleName());
-    }
 
     /**
      * The stream, open: the response has arrived, which the application sends only once its

@@ -9,7 +9,6 @@ import io.reactivep2p.P2pNode;
 import io.reactivep2p.mempool.Transaction;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,10 +38,6 @@ class NodeApiTest {
         }
     }
 
-    @AfterAll
-    static void noLeaks() {
-        LeakChecks.assertNoLeaks(NodeApiTest.class.getSimpleName());
-    }
 
     private WebTestClient.ResponseSpec post(Object body) {
         return client.post().uri("/tx").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
