@@ -1,0 +1,173 @@
+package io.reactivep2p.perf;
+
+import io.reactivep2p.P2pNode;
+import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.protocol.Message;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The client side of the {@link Perf} protocol: runs against a peer that serves it
+ * ({@link PerfServer}).
+ *
+ * <pre>{@code
+ * Peer server = node.connect("10.0.0.5:4001").block();
+ * PerfResult r = PerfClient.run(node, server, 100L << 20, 100L << 20, Perf.DEFAULT_CHUNK, Data.RANDOM).block();
+ * long[] roundTrips = PerfClient.latency(node, server, 1000).block();   // nanoseconds, one per sample
+ * }</pre>
+ *
+ * <p>The upload is written as the connection takes it (socket backpressure); the download is
+ * counted as it is delivered. Both nodes must be {@linkplain Perf#configure configured} for
+ * perf. Lazy: nothing is sent until the {@code Mono} is subscribed; the timing runs on the
+ * node's event loop, which delivers the answers.
+ */
+public final class PerfClient {
+
+    /** What the data bytes are: they matter when LZ4 is on. */
+    public enum Data {
+        /** Seeded random bytes: incompressible. */
+        RANDOM,
+        /** Zeros: as compressible as data gets. */
+        ZEROS
+    }
+
+    private PerfClient() {
+    }
+
+    /**
+     * One run: uploads {@code upload} bytes in messages of {@code chunk} data bytes, then
+     * receives {@code download} bytes. Emits what was measured, or errors with an
+     * {@link IllegalStateException} if the connection closed first or either side counted
+     * other than was sent.
+     */
+    public static Mono<PerfResult> run(P2pNode node, Peer peer, long upload, long download, int chunk, Data data) {
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(data, "data");
+        checkConfigured(Objects.requireNonNull(node, "node"), chunk);
+        if (upload < 0 || download < 0) {
+            throw new IllegalArgumentException("upload and download must be >= 0, got " + upload + " and " + download);
+        }
+        return Mono.defer(() -> {
+            long run = ThreadLocalRandom.current().nextLong();
+            Receiver receiver = new Receiver(peer, run, upload, download);
+            Disposable answers = node.messages()
+                    .filter(pm -> pm.peer() == peer && Perf.isPerf(pm.message().type()))
+                    .subscribe(receiver::onMessage);
+            receiver.startNanos = System.nanoTime();
+            Flux<Message> request = Flux.concat(
+                    Mono.just(Perf.control(Perf.START, run, download)),
+                    chunks(run, upload, chunk, data),
+                    Mono.just(Perf.control(Perf.DONE, run, upload)));
+            Mono<PerfResult> closed = peer.onClose().flatMap(why -> Mono.error(
+                    new IllegalStateException("perf run " + run + ": the connection closed: " + why)));
+            return peer.send(request)
+                    .then(Mono.firstWithSignal(receiver.result.asMono(), closed))
+                    .doFinally(s -> answers.dispose());
+        });
+    }
+
+    /**
+     * {@code samples} empty runs, one after the other: the round trip of a request and its
+     * answer over the established connection. Emits the round trips in nanoseconds, in order.
+     */
+    public static Mono<long[]> latency(P2pNode node, Peer peer, int samples) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be >= 1, got " + samples);
+        }
+        return Flux.range(0, samples)
+                .concatMap(i -> run(node, peer, 0, 0, 1, Data.ZEROS))
+                .map(PerfResult::totalNanos)
+                .collectList()
+                .map(list -> list.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** Times one run as the server's answers arrive, on the peer's event loop. */
+    private static final class Receiver {
+        final Peer peer;
+        final long run;
+        final long upload;
+        final long download;
+        final Sinks.One<PerfResult> result = Sinks.one();
+        volatile long startNanos;
+        long firstAnswerNanos;
+        long received;
+
+        Receiver(Peer peer, long run, long upload, long download) {
+            this.peer = peer;
+            this.run = run;
+            this.upload = upload;
+            this.download = download;
+        }
+
+        void onMessage(PeerMessage pm) {
+            Message m = pm.message();
+            if (m.payloadLength() < Perf.HEADER || Perf.run(m) != run) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (firstAnswerNanos == 0) {
+                firstAnswerNanos = now;
+            }
+            if (m.type().equals(Perf.DATA)) {
+                received += m.payloadLength() - Perf.HEADER;
+            } else if (m.type().equals(Perf.DONE)) {
+                long counted = m.payloadLength() == Perf.CONTROL_LENGTH ? Perf.value(m) : -1;
+                if (counted != upload || received != download) {
+                    result.tryEmitError(new IllegalStateException("perf run " + run + " with " + peer + ": uploaded "
+                            + upload + " bytes, the server counted " + counted + "; asked for " + download
+                            + ", received " + received));
+                } else {
+                    result.tryEmitValue(new PerfResult(upload, download, firstAnswerNanos - startNanos,
+                            now - firstAnswerNanos, now - startNanos));
+                }
+            }
+        }
+    }
+
+    /**
+     * The PERF_DATA messages of {@code bytes} data bytes: full chunks share one message (one
+     * array for the whole run), then the remainder.
+     */
+    static Flux<Message> chunks(long run, long bytes, int chunk, Data data) {
+        if (bytes == 0) {
+            return Flux.empty();
+        }
+        long full = bytes / chunk;
+        int rest = (int) (bytes % chunk);
+        Message whole = full == 0 ? null : dataMessage(run, chunk, data);
+        Flux<Message> fulls = full == 0 ? Flux.empty() : Flux.<Message>just(whole).repeat(full - 1);
+        return rest == 0 ? fulls : Flux.concat(fulls, Mono.fromSupplier(() -> dataMessage(run, rest, data)));
+    }
+
+    private static Message dataMessage(long run, int length, Data data) {
+        byte[] payload = new byte[Perf.HEADER + length];
+        ByteBuffer.wrap(payload).putLong(run);
+        if (data == Data.RANDOM) {
+            SplittableRandom random = new SplittableRandom(run);
+            for (int i = Perf.HEADER; i < payload.length; i += 8) {
+                long r = random.nextLong();
+                for (int j = 0; j < 8 && i + j < payload.length; j++) {
+                    payload[i + j] = (byte) (r >>> (8 * j));
+                }
+            }
+        }
+        return Message.wrap(Perf.DATA, payload);
+    }
+
+    static void checkConfigured(P2pNode node, int chunk) {
+        if (!node.config().directTypes().containsAll(Perf.types())) {
+            throw new IllegalArgumentException("the node does not speak perf: configure it with Perf.configure(builder)");
+        }
+        int max = node.config().frameSettings().maxMessageLength() - Perf.HEADER;
+        if (chunk < 1 || chunk > max) {
+            throw new IllegalArgumentException("chunk must be in 1.." + max + " bytes, got " + chunk);
+        }
+    }
+}
