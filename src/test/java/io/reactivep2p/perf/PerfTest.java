@@ -83,7 +83,8 @@ class PerfTest {
         PerfServer perf = PerfServer.attach(server, 0);
         Peer peer = client.connect(server.address()).block(Duration.ofSeconds(5));
         long[] samples = PerfClient.latency(client, peer, 200).block(Duration.ofSeconds(30));
-        assertThat(samples).hasSize(200).allSatisfy(n -> assertThat(n).isPositive());
+        assertThat(samples).hasSize(200);
+        assertThat(java.util.Arrays.stream(samples).min().orElseThrow()).isPositive();
         org.awaitility.Awaitility.await().until(() -> perf.served() == 200);
     }
 
