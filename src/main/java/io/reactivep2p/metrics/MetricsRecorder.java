@@ -55,7 +55,8 @@ public interface MetricsRecorder extends FrameObserver {
     };
 
     /**
-     * A recorder into {@code registry}.
+     * A recorder into {@code registry}, for one node: a second node bound to the same recorder
+     * would find its gauges taken by the first (give each node its own, with its own tag).
      *
      * @param commonTags added to every meter, e.g. {@code Tag.of("node", "a")} to tell several
      *     nodes of one process apart (each needs its own value)
