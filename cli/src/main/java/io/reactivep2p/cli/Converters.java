@@ -1,6 +1,8 @@
 package io.reactivep2p.cli;
 
+import io.reactivep2p.perf.PerfClient;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -135,6 +137,72 @@ final class Converters {
             } catch (NumberFormatException e) {
                 throw new TypeConversionException("'" + value + "' is not a whole number");
             }
+        }
+    }
+
+    /** An integer of at least 0. */
+    static final class NonNegativeInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n >= 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "' is not a whole number >= 0");
+        }
+    }
+
+    /**
+     * A number of bytes: a whole or decimal number and an optional unit, case-insensitive —
+     * {@code B}; binary {@code KiB MiB GiB TiB} (powers of 1024); decimal {@code KB MB GB TB}
+     * (powers of 1000). {@code 4096}, {@code 512KiB}, {@code 1.5GiB}, {@code 10MB}. A fraction
+     * of a byte is dropped.
+     */
+    static final class ByteSize implements ITypeConverter<Long> {
+
+        private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b|b)?");
+
+        @Override
+        public Long convert(String value) {
+            Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a size (e.g. 100MiB, 1GiB, 4096)");
+            }
+            BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit(m.group(2))))
+                    .setScale(0, RoundingMode.DOWN);
+            if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                throw new TypeConversionException("'" + value + "' is too large (at most " + Long.MAX_VALUE + " bytes)");
+            }
+            return bytes.longValueExact();
+        }
+
+        private static long unit(String unit) {
+            if (unit == null || unit.equals("b")) {
+                return 1;
+            }
+            int power = "kmgt".indexOf(unit.charAt(0)) + 1;
+            long base = unit.length() == 3 ? 1024 : 1000;
+            long n = 1;
+            for (int i = 0; i < power; i++) {
+                n *= base;
+            }
+            return n;
+        }
+    }
+
+    /** What the perf client uploads: {@code random} or {@code zeros}, case-insensitive. */
+    static final class PerfData implements ITypeConverter<PerfClient.Data> {
+        @Override
+        public PerfClient.Data convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "random" -> PerfClient.Data.RANDOM;
+                case "zeros" -> PerfClient.Data.ZEROS;
+                default -> throw new TypeConversionException("'" + value + "' is not random or zeros");
+            };
         }
     }
 

@@ -30,7 +30,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code p2p} command: {@code p2p node} runs a node, {@code p2p demo} a network of nodes
- * in this process.
+ * in this process, {@code p2p perf} measures throughput and latency between two nodes.
  *
  * <p>Exit codes: 0 on success (and for {@code --help}, {@code --version}), 2 for bad
  * arguments, 1 when the command fails as it runs. Either failure prints one line to stderr,
@@ -39,9 +39,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "p2p",
         mixinStandardHelpOptions = true,
         versionProvider = P2pCli.Version.class,
-        description = {"A reactive-p2p node, or a demo network of nodes in one process.", ""},
-        subcommands = {NodeCommand.class, DemoCommand.class},
-        footer = {"", "Run 'p2p demo' to see a network gossip transactions; 'p2p COMMAND --help' for a command's options."})
+        description = {"A reactive-p2p node, a demo network of nodes in one process, or perf between two nodes.", ""},
+        subcommands = {NodeCommand.class, DemoCommand.class, PerfCommand.class},
+        footer = {"", "Run 'p2p demo' to see a network gossip transactions, 'p2p perf server' and 'p2p perf client' "
+                + "to measure a link; 'p2p COMMAND --help' for a command's options."})
 public final class P2pCli implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(P2pCli.class);
@@ -99,7 +100,7 @@ public final class P2pCli implements Callable<Integer> {
     /** {@code p2p} alone: a command is missing. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: 'node' or 'demo'");
+        throw new ParameterException(spec.commandLine(), "missing command: 'node', 'demo' or 'perf'");
     }
 
     PrintStream out() {

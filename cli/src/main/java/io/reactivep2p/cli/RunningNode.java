@@ -204,8 +204,8 @@ final class RunningNode implements AutoCloseable {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** A user-facing reason from a bind failure: the innermost cause's message. */
-    private static String reason(Throwable e) {
+    /** A user-facing reason from a bind or connect failure: the innermost cause's message. */
+    static String reason(Throwable e) {
         Throwable t = Exceptions.unwrap(e);
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
@@ -219,6 +219,9 @@ final class RunningNode implements AutoCloseable {
         }
         if (message.contains("Address already in use")) {
             return "address already in use";
+        }
+        if (message.contains("Connection refused")) {
+            return "connection refused";
         }
         return message.strip();
     }

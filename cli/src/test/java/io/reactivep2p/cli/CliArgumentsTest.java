@@ -37,8 +37,23 @@ class CliArgumentsTest {
             demo --degree 17                     | p2p demo: invalid value for --degree: '17' is not in 1..16
             demo --seed x                        | p2p demo: invalid value for --seed: 'x' is not a whole number
             demo --plain=maybe                   | p2p demo: invalid value for --plain: 'maybe' is not a boolean
+            perf                                 | p2p perf: missing command: 'server' or 'client'
+            perf frobnicate                      | p2p perf: unknown command 'frobnicate' (commands: server, client)
+            perf client                          | p2p perf client: missing required option: '--server=HOST:PORT'
+            perf client --server nohost          | p2p perf client: invalid value for --server: 'nohost' is not host:port
+            perf client -s h:1 --upload 12XB     | p2p perf client: invalid value for --upload: '12XB' is not a size (e.g. 100MiB, 1GiB, 4096)
+            perf client -s h:1 --download -1MiB  | p2p perf client: invalid value for --download: '-1MiB' is not a size (e.g. 100MiB, 1GiB, 4096)
+            perf client -s h:1 --chunk 0         | p2p perf client: invalid value for --chunk: '0' is not in 1..4194296 bytes
+            perf client -s h:1 --chunk 8MiB     | p2p perf client: invalid value for --chunk: '8MiB' is not in 1..4194296 bytes
+            perf client -s h:1 --chunk 4MiB      | p2p perf client: invalid value for --chunk: '4MiB' is not in 1..4194296 bytes
+            perf client -s h:1 --latency-samples -1 | p2p perf client: invalid value for --latency-samples: '-1' is not a whole number >= 0
+            perf client -s h:1 --latency-samples 1000001 | p2p perf client: invalid value for --latency-samples: '1000001' is not in 0..1000000
+            perf client -s h:1 --data ones       | p2p perf client: invalid value for --data: 'ones' is not random or zeros
+            perf server --max-download 1TB2      | p2p perf server: invalid value for --max-download: '1TB2' is not a size (e.g. 100MiB, 1GiB, 4096)
+            perf server --port 70000             | p2p perf server: invalid value for --port: '70000' is not a port (0..65535)
+            perf server --status-interval 0s     | p2p perf server: invalid value for --status-interval: '0s' is not a positive duration
             --bogus                              | p2p: unknown option '--bogus'
-            frobnicate                           | p2p: unknown command 'frobnicate' (commands: node, demo)
+            frobnicate                           | p2p: unknown command 'frobnicate' (commands: node, demo, perf)
             """)
     void badArguments_printOneLineAndExitWithTwo(String args, String expected) {
         Cli cli = new Cli();
@@ -59,14 +74,14 @@ class CliArgumentsTest {
 
         assertThat(cli.run()).isEqualTo(2);
         assertThat(cli.err().lines().toList())
-                .containsExactly("p2p: missing command: 'node' or 'demo'", "Try 'p2p --help'.");
+                .containsExactly("p2p: missing command: 'node', 'demo' or 'perf'", "Try 'p2p --help'.");
     }
 
     @ParameterizedTest(name = "p2p {0} --help")
-    @ValueSource(strings = {"", "node", "demo"})
+    @ValueSource(strings = {"", "node", "demo", "perf", "perf server", "perf client"})
     void help_printsUsageAndExitsWithZero(String command) {
         Cli cli = new Cli();
-        String[] args = command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};
+        String[] args = (command + " --help").trim().split(" ");
 
         assertThat(cli.run(args)).isZero();
         assertThat(cli.out()).startsWith("Usage: p2p" + (command.isEmpty() ? "" : " " + command));
@@ -84,13 +99,27 @@ class CliArgumentsTest {
         demo.run("demo", "--help");
         assertThat(demo.out()).contains("--nodes", "Default: 8.", "--duration", "Default: 30s", "--tx-rate",
                 "Default: 200", "--degree", "Default: 3.", "--seed", "--plain");
+
+        Cli perf = new Cli();
+        perf.run("perf", "--help");
+        assertThat(perf.out()).contains("server", "client");
+
+        Cli server = new Cli();
+        server.run("perf", "server", "--help");
+        assertThat(server.out().replaceAll("\\s+", " ")).contains("--host", "Default: 0.0.0.0", "--port", "Default: 4001.", "--max-download",
+                "Default: 64GiB", "--no-lz4", "--status-interval", "Default: 5s");
+
+        Cli client = new Cli();
+        client.run("perf", "client", "--help");
+        assertThat(client.out().replaceAll("\\s+", " ")).contains("--server", "--upload", "Default: 100MiB", "--download", "--chunk",
+                "Default: 1MiB", "--latency-samples", "Default: 1000", "--data", "Default: random", "--no-lz4", "--json");
     }
 
     @ParameterizedTest(name = "p2p {0} --version")
-    @ValueSource(strings = {"", "node", "demo"})
+    @ValueSource(strings = {"", "node", "demo", "perf", "perf server", "perf client"})
     void version_printsTheVersionAndExitsWithZero(String command) {
         Cli cli = new Cli();
-        String[] args = command.isEmpty() ? new String[] {"--version"} : new String[] {command, "--version"};
+        String[] args = (command + " --version").trim().split(" ");
 
         assertThat(cli.run(args)).isZero();
         assertThat(cli.out()).startsWith("p2p 0.1.0").contains("Java ");

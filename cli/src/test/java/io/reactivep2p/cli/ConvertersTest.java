@@ -3,6 +3,7 @@ package io.reactivep2p.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reactivep2p.perf.PerfClient;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,61 @@ class ConvertersTest {
             assertThatThrownBy(() -> c.convert(bad)).as(bad).isInstanceOf(TypeConversionException.class)
                     .hasMessageStartingWith("'" + bad + "'");
         }
+    }
+
+    @ParameterizedTest(name = "{0} = {1} bytes")
+    @CsvSource({
+        "0, 0",
+        "4096, 4096",
+        "4096B, 4096",
+        "512KiB, 524288",
+        "100MiB, 104857600",
+        "1GiB, 1073741824",
+        "2TiB, 2199023255552",
+        "64KB, 64000",
+        "10MB, 10000000",
+        "1GB, 1000000000",
+        "1.5KiB, 1536",
+        "0.5b, 0",
+        "100mib, 104857600",
+        "100MIB, 104857600",
+        "' 8 MiB ', 8388608",
+    })
+    void byteSize_acceptsBinaryAndDecimalUnits_caseInsensitive(String text, long bytes) {
+        assertThat(new Converters.ByteSize().convert(text)).isEqualTo(bytes);
+    }
+
+    @Test
+    void byteSize_refusesWhatIsNotASize() {
+        Converters.ByteSize c = new Converters.ByteSize();
+        for (String bad : new String[] {"", "MiB", "12XB", "-1", "1e6", "1 M", "1KiBs", "1,5MiB", ".5MiB"}) {
+            assertThatThrownBy(() -> c.convert(bad)).as(bad).isInstanceOf(TypeConversionException.class)
+                    .hasMessage("'" + bad + "' is not a size (e.g. 100MiB, 1GiB, 4096)");
+        }
+        assertThatThrownBy(() -> c.convert("8388608TiB")).isInstanceOf(TypeConversionException.class)
+                .hasMessage("'8388608TiB' is too large (at most 9223372036854775807 bytes)");
+        assertThat(c.convert("8388607TiB")).isEqualTo(8388607L << 40);
+    }
+
+    @Test
+    void nonNegativeInt_acceptsZero_refusesNegativesAndWords() {
+        Converters.NonNegativeInt c = new Converters.NonNegativeInt();
+
+        assertThat(c.convert("0")).isZero();
+        assertThat(c.convert("1000")).isEqualTo(1000);
+        assertThatThrownBy(() -> c.convert("-1")).isInstanceOf(TypeConversionException.class)
+                .hasMessage("'-1' is not a whole number >= 0");
+        assertThatThrownBy(() -> c.convert("many")).isInstanceOf(TypeConversionException.class);
+    }
+
+    @Test
+    void perfData_isRandomOrZeros_caseInsensitive() {
+        Converters.PerfData c = new Converters.PerfData();
+
+        assertThat(c.convert("random")).isEqualTo(PerfClient.Data.RANDOM);
+        assertThat(c.convert("ZEROS")).isEqualTo(PerfClient.Data.ZEROS);
+        assertThatThrownBy(() -> c.convert("ones")).isInstanceOf(TypeConversionException.class)
+                .hasMessage("'ones' is not random or zeros");
     }
 
     @Test
