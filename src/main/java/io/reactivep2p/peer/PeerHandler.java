@@ -1,9 +1,9 @@
 package io.reactivep2p.peer;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reactivep2p.NodeConfig;
 import io.reactivep2p.protocol.Disconnect;
@@ -316,7 +316,18 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         disconnection = why;
         cancelTimers();
         if (disconnect != null) {
-            ctx.writeAndFlush(disconnect).addListener(ChannelFutureListener.CLOSE);
+            // A lingering close: after the DISCONNECT only a FIN, and whatever the peer still
+            // sends is read and discarded until it closes (or the grace period ends). Closing
+            // with unread bytes in the socket would reset the connection, and a reset can
+            // destroy the DISCONNECT before the peer has read it.
+            ctx.channel().config().setAutoRead(true);
+            ctx.writeAndFlush(disconnect).addListener(f -> {
+                if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                    duplex.shutdownOutput();
+                } else {
+                    ctx.close();
+                }
+            });
             ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             ctx.close();

@@ -146,4 +146,23 @@ class PerfTest {
         assertThat(why.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
         assertThat(why.detail()).contains("runs in progress");
     }
+
+    @Test
+    void aClientStillUploadingWhenRefusedLearnsWhy() {
+        P2pNode server = perfNode();
+        PerfServer.attach(server, 1000);
+        for (int i = 0; i < 5; i++) {
+            P2pNode client = perfNode();
+            Peer peer = client.connect(server.address()).block(Duration.ofSeconds(5));
+            // Refused at its START, while 64 MiB more of its upload are on the way: the server
+            // drains them instead of resetting the connection, so its DISCONNECT arrives.
+            StepVerifier.create(PerfClient.run(client, peer, 64L << 20, 1001, 64 * 1024, PerfClient.Data.ZEROS))
+                    .expectError(IllegalStateException.class)
+                    .verify(Duration.ofSeconds(30));
+            Disconnection why = peer.onClose().block(Duration.ofSeconds(10));
+            assertThat(why.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+            assertThat(why.detail()).contains("above 1000");
+            client.close();
+        }
+    }
 }

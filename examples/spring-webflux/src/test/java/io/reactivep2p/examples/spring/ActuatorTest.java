@@ -4,32 +4,11 @@ import static io.reactivep2p.examples.spring.TestPeer.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.reactivep2p.P2pNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** Actuator: the node's health indicator and its meters. */
-@ExampleAppTest
-class ActuatorTest {
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    P2pNode app;
-
-    private TestPeer peer;
-
-    @AfterEach
-    void disconnectPeer() {
-        if (peer != null) {
-            peer.close();
-        }
-    }
-
+class ActuatorTest extends AppTestBase {
 
     @Test
     void health_isDownWithoutPeersAndUpWithOne() {

@@ -3,42 +3,21 @@ package io.reactivep2p.examples.spring;
 import static io.reactivep2p.examples.spring.TestPeer.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.reactivep2p.P2pNode;
 import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.Transaction;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** {@code GET /events}: server-sent events of the transactions and peers the node sees. */
-@ExampleAppTest
-class EventStreamTest {
+class EventStreamTest extends AppTestBase {
 
     private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
             new ParameterizedTypeReference<>() { };
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    P2pNode app;
-
-    private TestPeer peer;
-
-    @AfterEach
-    void disconnectPeer() {
-        if (peer != null) {
-            peer.close();
-        }
-    }
-
 
     /**
      * The stream, open: the response has arrived, which the application sends only once its

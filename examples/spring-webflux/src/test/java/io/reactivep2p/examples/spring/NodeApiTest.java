@@ -9,35 +9,16 @@ import io.reactivep2p.P2pNode;
 import io.reactivep2p.mempool.Transaction;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** {@code POST /tx}, {@code GET /peers}, {@code GET /mempool/top} over HTTP, with a peer on loopback. */
-@ExampleAppTest
-class NodeApiTest {
-
-    @Autowired
-    WebTestClient client;
-
-    @Autowired
-    P2pNode app;
-
-    private TestPeer peer;
-
-    @AfterEach
-    void disconnectPeer() {
-        if (peer != null) {
-            peer.close();
-        }
-    }
-
+class NodeApiTest extends AppTestBase {
 
     private WebTestClient.ResponseSpec post(Object body) {
         return client.post().uri("/tx").contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchange();
