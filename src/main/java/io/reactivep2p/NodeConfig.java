@@ -406,6 +406,38 @@ public final class NodeConfig {
         return metrics;
     }
 
+    /**
+     * Parses {@code host:port} or {@code [ipv6]:port} (port 1..65535, digits only) into an
+     * unresolved address: resolved when it is dialled.
+     *
+     * @throws IllegalArgumentException with a one-line message naming what is wrong
+     */
+    public static InetSocketAddress parseHostPort(String hostPort) {
+        Objects.requireNonNull(hostPort, "hostPort");
+        String s = hostPort.trim();
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("'" + hostPort + "' is not host:port");
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("'" + hostPort
+                    + "' is not host:port (an IPv6 address needs brackets: [addr]:port)");
+        }
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("'" + hostPort + "' has no host (expected host:port)");
+        }
+        String digits = s.substring(colon + 1);
+        int port = digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? 0 : Integer.parseInt(digits);
+        if (port < 1 || port > 0xFFFF) {
+            throw new IllegalArgumentException("'" + hostPort + "' has no valid port (1..65535)");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
     /** Builds a {@link NodeConfig}. Not thread-safe. */
     public static final class Builder {
         private NodeId nodeId;
@@ -470,7 +502,7 @@ public final class NodeConfig {
         /** Adds seeds as {@code host:port} or {@code [ipv6]:port}. */
         public Builder seeds(String... hostPorts) {
             for (String hp : hostPorts) {
-                seeds.add(parseHostPort(hp));
+                seeds.add(NodeConfig.parseHostPort(hp));
             }
             return this;
         }
@@ -739,31 +771,6 @@ public final class NodeConfig {
             if (!ok) {
                 throw new IllegalArgumentException(message);
             }
-        }
-
-        static InetSocketAddress parseHostPort(String hostPort) {
-            Objects.requireNonNull(hostPort, "hostPort");
-            String s = hostPort.trim();
-            int colon = s.lastIndexOf(':');
-            if (colon <= 0 || colon == s.length() - 1) {
-                throw new IllegalArgumentException("expected host:port, got '" + hostPort + "'");
-            }
-            String host = s.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            } else if (host.indexOf(':') >= 0) {
-                throw new IllegalArgumentException("IPv6 addresses need brackets: [addr]:port, got '" + hostPort + "'");
-            }
-            int port;
-            try {
-                port = Integer.parseInt(s.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in '" + hostPort + "'");
-            }
-            if (port < 1 || port > 0xFFFF || host.isEmpty()) {
-                throw new IllegalArgumentException("expected host:port with port 1..65535, got '" + hostPort + "'");
-            }
-            return InetSocketAddress.createUnresolved(host, port);
         }
     }
 }

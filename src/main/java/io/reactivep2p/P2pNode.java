@@ -226,7 +226,7 @@ public final class P2pNode implements AutoCloseable {
 
     /** Dials {@code host:port}. */
     public Mono<Peer> connect(String hostPort) {
-        return Mono.fromSupplier(() -> NodeConfig.Builder.parseHostPort(hostPort)).flatMap(this::connect);
+        return Mono.fromSupplier(() -> NodeConfig.parseHostPort(hostPort)).flatMap(this::connect);
     }
 
     /** The connected peers: a live, unmodifiable view. */

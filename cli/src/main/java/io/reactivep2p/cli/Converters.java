@@ -1,5 +1,6 @@
 package io.reactivep2p.cli;
 
+import io.reactivep2p.NodeConfig;
 import io.reactivep2p.perf.PerfClient;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -41,25 +42,11 @@ final class Converters {
     static final class HostPort implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String value) {
-            String s = value.trim();
-            int colon = s.lastIndexOf(':');
-            if (colon < 0) {
-                throw new TypeConversionException("'" + value + "' is not host:port");
+            try {
+                return NodeConfig.parseHostPort(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
             }
-            String host = s.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            } else if (host.indexOf(':') >= 0) {
-                throw new TypeConversionException("'" + value + "' is not host:port (an IPv6 address needs brackets: [addr]:port)");
-            }
-            if (host.isBlank()) {
-                throw new TypeConversionException("'" + value + "' has no host (expected host:port)");
-            }
-            Integer port = parsePort(s.substring(colon + 1));
-            if (port == null || port == 0) {
-                throw new TypeConversionException("'" + value + "' has no valid port (1..65535)");
-            }
-            return InetSocketAddress.createUnresolved(host, port);
         }
     }
 
