@@ -54,6 +54,8 @@ public final class NodeConfig {
     private final int outboundQueueBytes;
     private final int outboundQueueMessages;
     private final FlushPolicy flushPolicy;
+    private final Duration flushDelay;
+    private final int writeBufferHighWaterMark;
     private final Duration slowPeerTimeout;
     private final FrameSettings frameSettings;
     private final boolean lz4;
@@ -97,6 +99,8 @@ public final class NodeConfig {
         this.outboundQueueBytes = b.outboundQueueBytes;
         this.outboundQueueMessages = b.outboundQueueMessages;
         this.flushPolicy = b.flushPolicy;
+        this.flushDelay = b.flushDelay;
+        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
         this.slowPeerTimeout = b.slowPeerTimeout;
         this.frameSettings = b.frameSettings;
         this.lz4 = b.lz4;
@@ -147,6 +151,8 @@ public final class NodeConfig {
         b.outboundQueueBytes = outboundQueueBytes;
         b.outboundQueueMessages = outboundQueueMessages;
         b.flushPolicy = flushPolicy;
+        b.flushDelay = flushDelay;
+        b.writeBufferHighWaterMark = writeBufferHighWaterMark;
         b.slowPeerTimeout = slowPeerTimeout;
         b.frameSettings = frameSettings;
         b.lz4 = lz4;
@@ -255,6 +261,24 @@ public final class NodeConfig {
     /** When outbound data is flushed: {@link FlushPolicy#COALESCE} (default) or after every message. */
     public FlushPolicy flushPolicy() {
         return flushPolicy;
+    }
+
+    /**
+     * How long written data may wait for its flush, to share one {@code write} system call with
+     * data that follows. Default 0: each drain of the outbound queue ends with a flush. Control
+     * frames (PING, PONG, DISCONNECT) never wait. Ignored with {@link FlushPolicy#EACH_MESSAGE}.
+     */
+    public Duration flushDelay() {
+        return flushDelay;
+    }
+
+    /**
+     * Bytes written to a peer's channel and not yet taken by its socket, above which the
+     * outbound queue stops moving messages into the channel (Netty's write-buffer high-water
+     * mark; the low-water mark is half of it). Default 64 KiB.
+     */
+    public int writeBufferHighWaterMark() {
+        return writeBufferHighWaterMark;
     }
 
     /** How long a peer's outbound queue may stay full before it is disconnected as slow. Default 30 s. */
@@ -456,6 +480,8 @@ public final class NodeConfig {
         private int outboundQueueBytes = 8 * 1024 * 1024;
         private int outboundQueueMessages = 16_384;
         private FlushPolicy flushPolicy = FlushPolicy.COALESCE;
+        private Duration flushDelay = Duration.ZERO;
+        private int writeBufferHighWaterMark = 64 * 1024;
         private Duration slowPeerTimeout = Duration.ofSeconds(30);
         private FrameSettings frameSettings = FrameSettings.defaults();
         private boolean lz4 = true;
@@ -572,6 +598,31 @@ public final class NodeConfig {
 
         public Builder flushPolicy(FlushPolicy flushPolicy) {
             this.flushPolicy = Objects.requireNonNull(flushPolicy, "flushPolicy");
+            return this;
+        }
+
+        /**
+         * Lets written data wait up to {@code flushDelay} for its flush, so that messages offered
+         * close together share one {@code write} system call: fewer system calls under many
+         * small messages, at the cost of up to that much latency per message. A flush happens
+         * earlier once the written bytes reach the {@link #writeBufferHighWaterMark}, so that
+         * mark bounds what one flush carries. Control frames bypass the delay. Between 0 (the
+         * default: flush at the end of each drain) and 1 s.
+         */
+        public Builder flushDelay(Duration flushDelay) {
+            this.flushDelay = Objects.requireNonNull(flushDelay, "flushDelay");
+            return this;
+        }
+
+        /**
+         * Sets the channel's write-buffer high-water mark (the low-water mark is half): how
+         * many written bytes a peer's socket may have still to take before the outbound queue
+         * stops moving messages into the channel. What a peer that does not read can hold is
+         * its outbound queue budget plus this. Raise it with a {@link #flushDelay} so that one
+         * flush carries more. Between 1 KiB and 16 MiB; default 64 KiB.
+         */
+        public Builder writeBufferHighWaterMark(int bytes) {
+            this.writeBufferHighWaterMark = bytes;
             return this;
         }
 
@@ -740,6 +791,10 @@ public final class NodeConfig {
                             + " bytes), got " + outboundQueueBytes);
             check(outboundQueueMessages >= 1, "outboundQueueMessages must be >= 1, got " + outboundQueueMessages);
             positive(slowPeerTimeout, "slowPeerTimeout");
+            check(!flushDelay.isNegative() && flushDelay.compareTo(Duration.ofSeconds(1)) <= 0,
+                    "flushDelay must be in 0..1s, got " + flushDelay);
+            check(writeBufferHighWaterMark >= 1024 && writeBufferHighWaterMark <= 16 * 1024 * 1024,
+                    "writeBufferHighWaterMark must be in 1 KiB..16 MiB, got " + writeBufferHighWaterMark);
             check(userAgent.getBytes(StandardCharsets.UTF_8).length <= Hello.MAX_USER_AGENT_BYTES,
                     "userAgent must be at most " + Hello.MAX_USER_AGENT_BYTES + " UTF-8 bytes");
             check(status.length <= Hello.MAX_STATUS_BYTES,

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.reactivep2p.discovery.Discovery;
 import io.reactivep2p.gossip.BroadcastResult;
 import io.reactivep2p.gossip.Gossip;
@@ -152,6 +153,7 @@ public final class P2pNode implements AutoCloseable {
                     .host(config.listenHost())
                     .port(config.listenPort())
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
                     .doOnConnection(this::onInbound)
                     .handle((in, out) -> out.neverComplete())
                     .bind()
@@ -207,6 +209,7 @@ public final class P2pNode implements AutoCloseable {
                     .runOn(loops)
                     .remoteAddress(() -> address)
                     .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             config.handshakeTimeout().toMillis()))
                     .doOnConnected(conn -> {
@@ -222,6 +225,11 @@ public final class P2pNode implements AutoCloseable {
                         }
                     });
         });
+    }
+
+    private WriteBufferWaterMark writeBufferWaterMark() {
+        int high = config.writeBufferHighWaterMark();
+        return new WriteBufferWaterMark(high / 2, high);
     }
 
     /** Dials {@code host:port}. */

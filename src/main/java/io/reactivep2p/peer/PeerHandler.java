@@ -103,7 +103,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.outbound = new OutboundQueue(ctx.channel(), config.outboundQueueBytes(), config.outboundQueueMessages(),
-                config.flushPolicy());
+                config.flushPolicy(), config.flushDelay().toNanos());
         if (ctx.channel().isActive()) {
             start();
         }

@@ -6,6 +6,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.Message;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.util.concurrent.Queues;
@@ -22,8 +23,14 @@ import reactor.util.concurrent.Queues;
  * {@link #onWritable()}, so what a peer that does not read can hold is this queue's budget
  * plus the channel's high-water mark — never more.
  *
+ * <p>With a flush delay (see {@link io.reactivep2p.NodeConfig.Builder#flushDelay}) the drain
+ * still writes at once, but the flush waits up to that delay for more data to share its
+ * system call. It happens earlier when the written bytes reach the channel's high-water mark
+ * (the channel turns unwritable), so one delayed flush carries at most about that much.
+ *
  * <p>Control frames (PING, PONG, DISCONNECT) do not go through this queue: they are written
- * and flushed at once with {@link #sendNow}.
+ * and flushed at once with {@link #sendNow} — the fast lane, never delayed (flushing them
+ * also flushes any data waiting for a delayed flush).
  *
  * <p>Thread-safe: {@link #offer} and {@link #offerFrame} from any thread; the drain runs on
  * the channel's event loop.
@@ -34,6 +41,9 @@ public final class OutboundQueue {
     private final int maxBytes;
     private final int maxMessages;
     private final boolean flushEachMessage;
+    private final long flushDelayNanos;
+    private final Runnable flushTask = this::delayedFlush;
+    private boolean flushScheduled; // event loop only
     private final Queue<Object> queue = Queues.unboundedMultiproducer().get();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicInteger count = new AtomicInteger();
@@ -58,10 +68,26 @@ public final class OutboundQueue {
      * @param flushPolicy one flush per drain, or one per message
      */
     public OutboundQueue(Channel channel, int maxBytes, int maxMessages, FlushPolicy flushPolicy) {
+        this(channel, maxBytes, maxMessages, flushPolicy, 0);
+    }
+
+    /**
+     * @param channel the peer's channel; writes go through its pipeline (the frame encoder)
+     * @param maxBytes queued bytes at most, counted as encoded frame sizes before compression
+     * @param maxMessages queued messages at most
+     * @param flushPolicy one flush per drain, or one per message
+     * @param flushDelayNanos with {@link FlushPolicy#COALESCE}, how long written data may wait
+     *     for its flush; 0 flushes at the end of each drain
+     */
+    public OutboundQueue(Channel channel, int maxBytes, int maxMessages, FlushPolicy flushPolicy, long flushDelayNanos) {
+        if (flushDelayNanos < 0) {
+            throw new IllegalArgumentException("flushDelayNanos must be >= 0, got " + flushDelayNanos);
+        }
         this.channel = channel;
         this.maxBytes = maxBytes;
         this.maxMessages = maxMessages;
         this.flushEachMessage = flushPolicy == FlushPolicy.EACH_MESSAGE;
+        this.flushDelayNanos = flushEachMessage ? 0 : flushDelayNanos;
     }
 
     /**
@@ -160,9 +186,16 @@ public final class OutboundQueue {
                 }
             }
             if (wrote) {
-                channel.flush();
-                if (channel.isWritable() && !queue.isEmpty()) {
-                    continue; // the flush emptied the channel's buffer at once
+                if (flushDelayNanos > 0 && channel.isWritable()) {
+                    if (!flushScheduled) {
+                        flushScheduled = true;
+                        channel.eventLoop().schedule(flushTask, flushDelayNanos, TimeUnit.NANOSECONDS);
+                    }
+                } else {
+                    channel.flush();
+                    if (channel.isWritable() && !queue.isEmpty()) {
+                        continue; // the flush emptied the channel's buffer at once
+                    }
                 }
             }
             if (count.get() <= maxMessages / 2 && bytes.get() <= maxBytes / 2) {
@@ -173,6 +206,11 @@ public final class OutboundQueue {
                 return;
             }
         }
+    }
+
+    private void delayedFlush() {
+        flushScheduled = false;
+        channel.flush();
     }
 
     private void release(Object item) {

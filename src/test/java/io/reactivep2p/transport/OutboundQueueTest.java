@@ -184,4 +184,78 @@ class OutboundQueueTest {
         channel.runPendingTasks(); // drains and releases what was queued
         assertThat(queue.bytes()).isZero();
     }
+
+    @Test
+    void aFlushDelayHoldsTheFlushUntilItExpiresSoLaterOffersShareIt() {
+        channel.freezeTime();
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1000, FlushPolicy.COALESCE,
+                TimeUnit.MILLISECONDS.toNanos(2));
+        queue.offer(msg(10));
+        channel.runPendingTasks();
+        assertThat(queue.size()).isZero(); // written to the channel at once...
+        assertThat(counter.flushes).isZero(); // ...but not flushed
+        assertThat(channel.outboundMessages()).isEmpty();
+
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        queue.offer(msg(10));
+        queue.offer(msg(10));
+        channel.runPendingTasks();
+        assertThat(counter.flushes).isZero();
+
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(counter.flushes).isEqualTo(1); // one flush for all three, 2 ms after the first
+        assertThat(channel.outboundMessages()).hasSize(3);
+
+        queue.offer(msg(10)); // the next one waits for a flush of its own
+        channel.runPendingTasks();
+        assertThat(counter.flushes).isEqualTo(1);
+        channel.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(counter.flushes).isEqualTo(2);
+        assertThat(channel.outboundMessages()).hasSize(4);
+    }
+
+    @Test
+    void aDelayedFlushHappensAtOnceWhenTheWrittenBytesReachTheHighWaterMark() {
+        channel.freezeTime();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(100, 200));
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1000, FlushPolicy.COALESCE,
+                TimeUnit.MILLISECONDS.toNanos(50));
+        for (int i = 0; i < 20; i++) {
+            queue.offer(msg(36)); // 50-byte frames: 1,000 bytes in all, five times the mark
+        }
+        channel.runPendingTasks();
+        // No time has passed: every flush so far was forced by the mark, not by the timer.
+        assertThat(counter.flushes).isGreaterThanOrEqualTo(4);
+        assertThat(queue.size()).isZero();
+        channel.advanceTimeBy(50, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.outboundMessages()).hasSize(20);
+    }
+
+    @Test
+    void controlFramesBypassTheFlushDelayAndTakeTheWaitingDataWithThem() {
+        channel.freezeTime();
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1000, FlushPolicy.COALESCE,
+                TimeUnit.MILLISECONDS.toNanos(100));
+        queue.offer(msg(10));
+        channel.runPendingTasks();
+        assertThat(channel.outboundMessages()).isEmpty();
+        queue.sendNow(Message.of(MessageType.MsgPing, new byte[8]));
+        assertThat(counter.flushes).isEqualTo(1);
+        assertThat(channel.outboundMessages()).hasSize(2);
+    }
+
+    @Test
+    void flushEachMessageIgnoresTheFlushDelay() {
+        channel.freezeTime();
+        OutboundQueue queue = new OutboundQueue(channel, 1 << 20, 1000, FlushPolicy.EACH_MESSAGE,
+                TimeUnit.MILLISECONDS.toNanos(100));
+        queue.offer(msg(10));
+        queue.offer(msg(10));
+        channel.runPendingTasks();
+        assertThat(counter.flushes).isEqualTo(2);
+        assertThat(channel.outboundMessages()).hasSize(2);
+    }
 }

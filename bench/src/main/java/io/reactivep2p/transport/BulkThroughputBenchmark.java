@@ -73,11 +73,16 @@ public final class BulkThroughputBenchmark {
 
     /** A blocking NIO stream: the client writes {@code bytes} in 1 MiB writes; timed until the server has read them all. */
     static double raw(long bytes) throws Exception {
+        return raw(bytes, CHUNK);
+    }
+
+    /** A blocking NIO stream of {@code bytes} in writes of {@code chunk} bytes; Gbit/s. */
+    static double raw(long bytes, int chunk) throws Exception {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             CompletableFuture<Long> read = CompletableFuture.supplyAsync(() -> {
                 try (SocketChannel s = server.accept()) {
-                    ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+                    ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(chunk, CHUNK));
                     long total = 0;
                     for (int n; (n = s.read(buf)) >= 0; buf.clear()) {
                         total += n;
@@ -87,13 +92,13 @@ public final class BulkThroughputBenchmark {
                     throw new IllegalStateException(e);
                 }
             });
-            ByteBuffer data = ByteBuffer.allocateDirect(CHUNK);
+            ByteBuffer data = ByteBuffer.allocateDirect(chunk);
             long start;
             try (SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
                 client.socket().setTcpNoDelay(true);
                 start = System.nanoTime();
                 for (long sent = 0; sent < bytes; ) {
-                    data.clear().limit((int) Math.min(CHUNK, bytes - sent));
+                    data.clear().limit((int) Math.min(chunk, bytes - sent));
                     while (data.hasRemaining()) {
                         sent += client.write(data);
                     }
@@ -110,6 +115,11 @@ public final class BulkThroughputBenchmark {
 
     /** A perf upload of {@code bytes} in 1 MiB messages between two nodes, one event loop each. */
     static double p2p(long bytes, boolean lz4, PerfClient.Data data) {
+        return p2p(bytes, CHUNK, lz4, data);
+    }
+
+    /** A perf upload of {@code bytes} in messages of {@code chunk} bytes; Gbit/s. */
+    static double p2p(long bytes, int chunk, boolean lz4, PerfClient.Data data) {
         NodeConfig.Builder cfg = Perf.configure(NodeConfig.builder()).listenHost("127.0.0.1").eventLoopThreads(1)
                 .outboundTarget(0).lz4(lz4);
         try (P2pNode server = P2pNode.create(cfg.build());
@@ -118,12 +128,12 @@ public final class BulkThroughputBenchmark {
             client.start().block();
             PerfServer.attach(server, bytes);
             Peer peer = client.connect(server.address()).block(Duration.ofSeconds(10));
-            PerfResult r = PerfClient.run(client, peer, bytes, 0, CHUNK, data).block(Duration.ofMinutes(10));
+            PerfResult r = PerfClient.run(client, peer, bytes, 0, chunk, data).block(Duration.ofMinutes(10));
             return r.uploadBitsPerSecond() / 1e9;
         }
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(sorted);
         int n = sorted.length;

@@ -125,6 +125,8 @@ public final class RoundTripBenchmark {
         final int warmup;
         int count;
         long sentAt;
+        long measureStart;
+        long measureEnd;
 
         Recorder(int samples, int warmup) {
             this.total = samples + warmup;
@@ -136,13 +138,21 @@ public final class RoundTripBenchmark {
             long now = System.nanoTime();
             if (count++ >= warmup) {
                 histogram.recordValue(now - sentAt);
+            } else if (count == warmup) {
+                measureStart = now;
             }
             if (count == total) {
+                measureEnd = now;
                 done.countDown();
                 return false;
             }
             sentAt = System.nanoTime();
             return true;
+        }
+
+        /** Round trips per second after the warm-up (closed loop: one in flight). */
+        double rate() {
+            return (total - warmup) / ((measureEnd - measureStart) / 1e9);
         }
 
         void await() throws InterruptedException {
@@ -153,13 +163,18 @@ public final class RoundTripBenchmark {
     }
 
     static Histogram blockingSocket(int samples, int warmup) throws Exception {
+        return blockingSocket(FRAME, samples, warmup).histogram;
+    }
+
+    /** Echoes {@code frame} (any bytes of that length) over plain blocking sockets. */
+    static Recorder blockingSocket(byte[] frame, int samples, int warmup) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread echo = new Thread(() -> {
                 try (Socket s = server.accept()) {
                     s.setTcpNoDelay(true);
                     DataInputStream in = new DataInputStream(s.getInputStream());
                     OutputStream out = s.getOutputStream();
-                    byte[] buf = new byte[FRAME.length];
+                    byte[] buf = new byte[frame.length];
                     for (int i = 0; i < samples + warmup; i++) {
                         in.readFully(buf);
                         out.write(buf);
@@ -174,24 +189,29 @@ public final class RoundTripBenchmark {
                 s.setTcpNoDelay(true);
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 OutputStream out = s.getOutputStream();
-                byte[] buf = new byte[FRAME.length];
+                byte[] buf = new byte[frame.length];
                 r.sentAt = System.nanoTime();
                 do {
-                    out.write(FRAME);
+                    out.write(frame);
                     in.readFully(buf);
                 } while (r.echoed());
             }
             echo.join();
-            return r.histogram;
+            return r;
         }
     }
 
     static Histogram nettyRaw(int samples, int warmup) throws Exception {
+        return nettyRaw(FRAME, samples, warmup).histogram;
+    }
+
+    /** Echoes {@code frameBytes} with bare Netty handlers on one event loop per side. */
+    static Recorder nettyRaw(byte[] frameBytes, int samples, int warmup) throws Exception {
         // One event loop per side, as two nodes have: each round trip crosses two threads.
         LoopResources serverLoops = LoopResources.create("raw-server", 1, 1, true);
         LoopResources clientLoops = LoopResources.create("raw-client", 1, 1, true);
         Recorder r = new Recorder(samples, warmup);
-        ByteBuf frame = Unpooled.unreleasableBuffer(Unpooled.directBuffer(FRAME.length).writeBytes(FRAME));
+        ByteBuf frame = Unpooled.unreleasableBuffer(Unpooled.directBuffer(frameBytes.length).writeBytes(frameBytes));
         DisposableServer server = TcpServer.create().runOn(serverLoops).host("127.0.0.1").port(0)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .doOnConnection(c -> c.channel().config().setAutoRead(true)) // nothing subscribes to inbound()
@@ -206,7 +226,7 @@ public final class RoundTripBenchmark {
         Connection client = TcpClient.create().runOn(clientLoops).remoteAddress(server::address)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .doOnConnected(c -> c.channel().config().setAutoRead(true))
-                .doOnConnected(c -> c.addHandlerLast("frames", new FixedLengthFrameDecoder(FRAME.length))
+                .doOnConnected(c -> c.addHandlerLast("frames", new FixedLengthFrameDecoder(frameBytes.length))
                         .addHandlerLast("measure", new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -224,10 +244,15 @@ public final class RoundTripBenchmark {
         server.disposeNow();
         clientLoops.disposeLater().block();
         serverLoops.disposeLater().block();
-        return r.histogram;
+        return r;
     }
 
     static Histogram p2p(int samples, int warmup, FlushPolicy policy) throws Exception {
+        return p2p(ONE_BYTE, samples, warmup, policy).histogram;
+    }
+
+    /** Echoes {@code message} (of type {@link #ECHO}) between two nodes. */
+    static Recorder p2p(Message message, int samples, int warmup, FlushPolicy policy) throws Exception {
         // Point to point, not gossip: the same payload again and again is not a duplicate here.
         NodeConfig.Builder cfg = NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
                 .directTypes(ECHO);
@@ -237,16 +262,16 @@ public final class RoundTripBenchmark {
             Recorder r = new Recorder(samples, warmup);
             client.messages(ECHO).subscribe(m -> {
                 if (r.echoed()) {
-                    m.peer().offer(ONE_BYTE);
+                    m.peer().offer(message);
                 }
             });
             server.start().block();
             client.start().block();
             Peer peer = client.connect(new InetSocketAddress("127.0.0.1", server.address().getPort())).block();
             r.sentAt = System.nanoTime();
-            peer.offer(ONE_BYTE);
+            peer.offer(message);
             r.await();
-            return r.histogram;
+            return r;
         }
     }
 }
