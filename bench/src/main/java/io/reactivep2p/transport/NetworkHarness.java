@@ -116,8 +116,7 @@ public final class NetworkHarness {
                         + " (expected --quick, --only a,b,... or --json FILE)");
             }
         }
-        NetworkHarness h = new NetworkHarness(quick);
-        Map<String, Object> report = h.run(only, String.join(" ", args));
+        Map<String, Object> report = report(quick, only, String.join(" ", args));
         String text = Json.write(report);
         if (json != null) {
             Files.writeString(json, text);
@@ -125,7 +124,12 @@ public final class NetworkHarness {
         }
     }
 
-    Map<String, Object> run(Set<String> sections, String args) throws Exception {
+    /** Runs {@code sections} and returns the report that {@code --json} writes. */
+    static Map<String, Object> report(boolean quick, Set<String> sections, String args) throws Exception {
+        return new NetworkHarness(quick).run(sections, args);
+    }
+
+    private Map<String, Object> run(Set<String> sections, String args) throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("date", Instant.now().toString());
         report.put("command", "NetworkHarness " + args);
