@@ -8,6 +8,7 @@ import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.transport.OutboundQueue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
 import org.reactivestreams.Publisher;
@@ -38,6 +39,8 @@ public final class Peer {
     private final OutboundQueue outbound;
     private final int maxMessageLength;
     private final Sinks.One<Disconnection> closed = Sinks.one();
+    /** Streams of {@link #send(Publisher)} waiting for the channel to be writable; event loop only. */
+    private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
     private volatile long lastRttNanos = -1;
     private volatile long averageRttNanos = -1;
     private volatile Disconnection disconnection;
@@ -124,19 +127,33 @@ public final class Peer {
     }
 
     /**
-     * Streams messages to the peer with backpressure from the socket: more are requested only
-     * as the connection can take them. Completes when the publisher has completed and its
-     * messages are written; errors if the connection closes first.
+     * Streams messages to the peer with backpressure from the socket: one message is requested
+     * at a time, and the next only while the connection is writable (below its write-buffer
+     * high-water mark), so a stream holds one message plus the high-water mark in memory,
+     * whatever the message length. Completes when the publisher has completed and its messages
+     * are written; errors if the connection closes first (a {@link PeerException}), or with an
+     * {@link IllegalArgumentException} for a payload above the maximum message length; either
+     * cancels the publisher.
      */
     public Mono<Void> send(Publisher<Message> messages) {
         Objects.requireNonNull(messages, "messages");
-        return connection.outbound().sendObject(Flux.from(messages).map(m -> {
-            if (m.payloadLength() > maxMessageLength) {
-                throw new IllegalArgumentException("payload of " + m.payloadLength()
-                        + " bytes is above the maximum message length " + maxMessageLength);
-            }
-            return m;
-        })).then();
+        return Mono.defer(() -> {
+            StreamWriter writer = new StreamWriter(this, channel, maxMessageLength);
+            Flux.from(messages).subscribe(writer);
+            return writer.result().doOnCancel(writer::dispose);
+        });
+    }
+
+    /** Runs {@code task} on the event loop once the channel is writable again. Event loop only. */
+    void whenWritable(Runnable task) {
+        writableWaiters.add(task);
+    }
+
+    /** The channel has become writable: resumes the streams waiting for it. Event loop only. */
+    void writable() {
+        for (int n = writableWaiters.size(); n > 0; n--) {
+            writableWaiters.poll().run(); // a task may wait again: it runs at the next change
+        }
     }
 
     /**

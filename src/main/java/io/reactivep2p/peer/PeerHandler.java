@@ -272,6 +272,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         if (ctx.channel().isWritable()) {
             unwritableSinceNanos = 0;
             outbound.onWritable();
+            if (peer != null) {
+                peer.writable();
+            }
         } else if (unwritableSinceNanos == 0) {
             unwritableSinceNanos = Math.max(1, now());
         }
