@@ -21,6 +21,13 @@ final class Crc32c {
     private Crc32c() {
     }
 
+    /** This thread's instance, reset: for a checksum computed piece by piece. */
+    static CRC32C start() {
+        CRC32C crc = CRC.get();
+        crc.reset();
+        return crc;
+    }
+
     static int of(byte[] bytes, int offset, int length) {
         CRC32C crc = CRC.get();
         crc.reset();

@@ -2,8 +2,10 @@ package io.reactivep2p.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Exception;
 
 /**
@@ -25,6 +27,13 @@ import net.jpountz.lz4.LZ4Exception;
  * uncompressed form: an LZ4 payload is verified, expanded, and given a fresh header whose
  * flags are 0 and whose checksum covers the expanded payload, so every frame it returns is
  * itself a valid frame that can be relayed as is.
+ *
+ * <p><b>Large frames.</b> {@link #encode} writes an uncompressed frame longer than
+ * {@value #PIECE_LENGTH} bytes into pieces of at most that size, joined in a
+ * {@link CompositeByteBuf} (the bytes on the wire are the same): Netty's pooling allocators
+ * pool buffers only up to a size (1 MiB for the adaptive allocator, 256 KiB on small heaps),
+ * and a larger buffer is a one-off allocation that the JDK zeroes and the kernel maps afresh,
+ * for every frame.
  */
 public final class FrameCodec {
 
@@ -41,6 +50,10 @@ public final class FrameCodec {
     static final int LENGTH_OFFSET = 6;
     static final int CHECKSUM_OFFSET = 10;
     static final int LZ4_PREFIX_LENGTH = 4;
+    /** The largest buffer {@link #encode} allocates for an uncompressed frame; longer frames take several. */
+    static final int PIECE_LENGTH = 256 * 1024;
+    /** Bytes checksummed, then copied, at a time: the copy reads what the checksum has just brought into the cache. */
+    private static final int CRC_BLOCK = 16 * 1024;
 
     private FrameCodec() {
     }
@@ -144,9 +157,49 @@ public final class FrameCodec {
             return encodeCompressing(alloc, settings, message.type().code(), payload);
         }
         checkFrameLength(length, settings);
-        ByteBuf frame = alloc.buffer(HEADER_LENGTH + length);
-        writeHeader(frame, settings.magic(), message.type().code(), 0, length, Crc32c.of(payload, 0, length));
-        return frame.writeBytes(payload);
+        return encodePlain(alloc, settings.magic(), message.type().code(), payload);
+    }
+
+    /** An uncompressed frame: one buffer, or pieces of at most {@link #PIECE_LENGTH} bytes. */
+    private static ByteBuf encodePlain(ByteBufAllocator alloc, int magic, int type, byte[] payload) {
+        int length = payload.length;
+        if (HEADER_LENGTH + length <= PIECE_LENGTH) {
+            ByteBuf frame = alloc.buffer(HEADER_LENGTH + length);
+            writeHeader(frame, magic, type, 0, length, Crc32c.of(payload, 0, length));
+            return frame.writeBytes(payload);
+        }
+        CompositeByteBuf frame = alloc.compositeBuffer((HEADER_LENGTH + length + PIECE_LENGTH - 1) / PIECE_LENGTH);
+        try {
+            CRC32C crc = Crc32c.start();
+            for (int offset = 0; offset < length; ) {
+                boolean first = offset == 0;
+                int end = offset + Math.min(first ? PIECE_LENGTH - HEADER_LENGTH : PIECE_LENGTH, length - offset);
+                ByteBuf piece = alloc.buffer((first ? HEADER_LENGTH : 0) + end - offset);
+                try {
+                    if (first) {
+                        writeHeader(piece, magic, type, 0, length, 0); // the checksum is set once known
+                    }
+                    checksumAndCopy(payload, offset, end, crc, piece);
+                } catch (RuntimeException e) {
+                    piece.release();
+                    throw e;
+                }
+                frame.addComponent(true, piece);
+                offset = end;
+            }
+            return frame.setInt(CHECKSUM_OFFSET, (int) crc.getValue());
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
+    }
+
+    private static void checksumAndCopy(byte[] payload, int from, int to, CRC32C crc, ByteBuf dst) {
+        for (int n; from < to; from += n) {
+            n = Math.min(CRC_BLOCK, to - from);
+            crc.update(payload, from, n);
+            dst.writeBytes(payload, from, n);
+        }
     }
 
     private static ByteBuf encodeCompressing(ByteBufAllocator alloc, FrameSettings settings, int type, byte[] payload) {

@@ -1,6 +1,8 @@
 package io.reactivep2p.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
@@ -23,13 +25,28 @@ import java.util.Objects;
  * is fired once through {@code exceptionCaught}. The handler above is expected to send
  * DISCONNECT with {@link ProtocolException#reason()} and close.
  *
+ * <p><b>Large frames.</b> Small frames are gathered by copying the reads into one buffer
+ * ({@link #MERGE_CUMULATOR}). A frame whose header announces at least
+ * {@value #LARGE_FRAME_LENGTH} bytes (once the length has passed the maximum-frame check) is
+ * gathered instead as a {@link CompositeByteBuf} of the read buffers themselves
+ * ({@link #COMPOSITE_CUMULATOR}): a megabyte frame arriving in 64 KiB reads would otherwise be
+ * copied again each time the merged buffer doubles, and end in one-off allocations above the
+ * pooled sizes. The reads are checksummed and handed on in place; the decoder goes back to
+ * merging once the composite is drained.
+ *
  * <p>One instance per channel (not sharable).
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
 
+    /** Payload length from which a frame is gathered as a composite of the reads rather than copied. */
+    static final int LARGE_FRAME_LENGTH = 64 * 1024;
+
     private final FrameSettings settings;
     private final FrameObserver observer;
+    private final int largeFrameLength;
     private boolean failed;
+    /** A large frame's header is in (and checked), its payload is not complete yet. */
+    private boolean gatheringLarge;
 
     /** A decoder with the given settings. */
     public FrameDecoder(FrameSettings settings) {
@@ -38,8 +55,31 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** A decoder with the given settings that tells {@code observer} of each frame it reads. */
     public FrameDecoder(FrameSettings settings, FrameObserver observer) {
+        this(settings, observer, LARGE_FRAME_LENGTH);
+    }
+
+    /** Tests: a decoder that gathers frames of {@code largeFrameLength} payload bytes and more as composites. */
+    FrameDecoder(FrameSettings settings, FrameObserver observer, int largeFrameLength) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.observer = Objects.requireNonNull(observer, "observer");
+        this.largeFrameLength = largeFrameLength;
+        setCumulator(this::cumulate);
+    }
+
+    private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        // Once composite, the cumulation stays composite until it is drained and released:
+        // merging into a composite would grow it by a component as large as itself.
+        return gatheringLarge || cumulation instanceof CompositeByteBuf
+                ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
+                : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        super.channelRead(ctx, msg);
+        if (internalBuffer() instanceof CompositeByteBuf) {
+            discardSomeReadBytes(); // frees the reads already decoded, at once rather than every 16 reads
+        }
     }
 
     @Override
@@ -57,9 +97,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             throw e;
         }
-        if (frame != null) {
-            observer.frameRead(FrameCodec.typeCode(frame), in.readerIndex() - start);
-            out.add(frame);
+        if (frame == null) {
+            // Incomplete: if the header is in, decode() has checked its length.
+            gatheringLarge = in.readableBytes() >= FrameCodec.HEADER_LENGTH
+                    && FrameCodec.payloadLength(in) >= largeFrameLength;
+            return;
         }
+        gatheringLarge = false;
+        observer.frameRead(FrameCodec.typeCode(frame), in.readerIndex() - start);
+        out.add(frame);
     }
 }

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -202,6 +204,63 @@ class FrameCodecTest {
         assertThat(frame[5]).isZero();
         assertThat(frame).hasSize(FrameCodec.HEADER_LENGTH + 4096);
         assertThat(decode(frame)).isEqualTo(Message.of(MessageType.MsgTx, random));
+    }
+
+    @Test
+    void encode_writesFramesAbovePieceLengthAsPiecesWithTheSameBytes() {
+        int piece = FrameCodec.PIECE_LENGTH;
+        int header = FrameCodec.HEADER_LENGTH;
+        int[] lengths = {piece - header, piece - header + 1, 2 * piece - header, 2 * piece - header + 1,
+                (1 << 20) + 8, SETTINGS.maxFrameLength()};
+        Random random = new Random(11);
+        for (int length : lengths) {
+            byte[] payload = new byte[length];
+            random.nextBytes(payload);
+            CRC32C crc = new CRC32C();
+            crc.update(payload);
+            byte[] expected = ByteBuffer.allocate(header + length).putInt(SETTINGS.magic()).put((byte) 0x21)
+                    .put((byte) 0).putInt(length).putInt((int) crc.getValue()).put(payload).array();
+
+            for (ByteBufAllocator alloc : new ByteBufAllocator[] {ALLOC, ByteBufAllocator.DEFAULT}) {
+                ByteBuf frame = FrameCodec.encode(alloc, SETTINGS, Message.of(MessageType.MsgBlock, payload), false);
+                try {
+                    assertThat(ByteBufUtil.getBytes(frame)).as("frame of %d payload bytes", length).isEqualTo(expected);
+                    int pieces = (header + length + piece - 1) / piece;
+                    if (pieces == 1) {
+                        assertThat(frame).isNotInstanceOf(CompositeByteBuf.class);
+                    } else {
+                        CompositeByteBuf composite = (CompositeByteBuf) frame;
+                        assertThat(composite.numComponents()).isEqualTo(pieces);
+                        for (int i = 0; i < pieces; i++) {
+                            assertThat(composite.internalComponent(i).readableBytes()).isLessThanOrEqualTo(piece);
+                        }
+                    }
+                    assertThat(FrameCodec.payloadLength(frame)).isEqualTo(length);
+                    assertThat(FrameCodec.checksum(frame)).isEqualTo((int) crc.getValue());
+                } finally {
+                    frame.release();
+                }
+            }
+        }
+    }
+
+    @Test
+    void encode_piecesDecodeBackToTheMessage() {
+        byte[] payload = new byte[3 * FrameCodec.PIECE_LENGTH + 5];
+        new Random(5).nextBytes(payload);
+        Message message = Message.of(MessageType.MsgBlock, payload);
+        ByteBuf frame = FrameCodec.encode(ByteBufAllocator.DEFAULT, SETTINGS, message, false);
+        try {
+            ByteBuf decoded = FrameCodec.decode(frame, SETTINGS, ALLOC);
+            try {
+                assertThat(FrameCodec.toMessage(decoded)).isEqualTo(message);
+                assertThat(frame.isReadable()).isFalse();
+            } finally {
+                decoded.release();
+            }
+        } finally {
+            frame.release();
+        }
     }
 
     @Test

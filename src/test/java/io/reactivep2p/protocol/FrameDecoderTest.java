@@ -69,6 +69,76 @@ class FrameDecoderTest {
     }
 
     @Test
+    void gathersLargeFramesFromReadsSplitAtEveryBoundary() {
+        // A threshold of 40 payload bytes makes most frames of the stream "large": the composite
+        // path runs on a stream short enough to cut at every pair of positions.
+        List<Message> sent = List.of(
+                Message.of(MessageType.MsgBlock, bytes(100, 1)),
+                new Ping(7).toMessage(),
+                Message.of(MessageType.MsgTx, bytes(41, 2)),
+                Message.empty(MessageType.MsgBlock),
+                Message.of(MessageType.of(0x99, "APP"), bytes(40, 3)),
+                Message.of(MessageType.MsgTx, "ab".repeat(700).getBytes()), // LZ4 when encoded with lz4
+                Message.of(MessageType.MsgBlock, bytes(39, 4)));
+        byte[] stream = concat(sent);
+        for (int i = 0; i <= stream.length; i++) {
+            for (int j = i; j <= stream.length; j += 7) {
+                EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(FrameSettings.defaults(), FrameObserver.NONE, 40));
+                try {
+                    ch.writeInbound(Unpooled.wrappedBuffer(stream, 0, i));
+                    ch.writeInbound(Unpooled.wrappedBuffer(stream, i, j - i));
+                    ch.writeInbound(Unpooled.wrappedBuffer(stream, j, stream.length - j));
+                    assertThat(readAll(ch)).as("cut at %d and %d", i, j).containsExactlyElementsOf(sent);
+                } finally {
+                    assertThat(ch.finishAndReleaseAll()).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
+    void gathersAMegabyteFrameWithoutCopyingTheReads() {
+        FrameDecoder decoder = new FrameDecoder(FrameSettings.defaults());
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        Message big = Message.of(MessageType.MsgBlock, bytes((1 << 20) + 8, 9));
+        Message small = new Ping(3).toMessage();
+        byte[] stream = concat(List.of(big, small, big));
+        try {
+            for (int i = 0; i < stream.length; i += 64 * 1024) {
+                ch.writeInbound(Unpooled.wrappedBuffer(stream, i, Math.min(64 * 1024, stream.length - i)));
+            }
+            ByteBuf first = ch.readInbound();
+            try {
+                // A slice of the reads themselves, not of one buffer they were merged into.
+                assertThat(first.nioBufferCount()).isGreaterThan(1);
+                assertThat(FrameCodec.toMessage(first)).isEqualTo(big);
+            } finally {
+                first.release();
+            }
+            assertThat(readAll(ch)).containsExactly(small, big);
+        } finally {
+            assertThat(ch.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void rejectsAnOversizeHeaderWhileGatheringALargeFrame() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(FrameSettings.defaults(), FrameObserver.NONE, 40));
+        byte[] large = encode(Message.of(MessageType.MsgBlock, bytes(100, 5)), false);
+        ByteBuf oversize = Unpooled.buffer().writeInt(FrameSettings.DEFAULT_MAGIC).writeByte(0x21).writeByte(0)
+                .writeInt(FrameSettings.defaults().maxFrameLength() + 1).writeInt(0);
+        try {
+            ch.writeInbound(Unpooled.wrappedBuffer(large, 0, 50));
+            assertThatThrownBy(() -> ch.writeInbound(Unpooled.wrappedBuffer(large, 50, large.length - 50), oversize))
+                    .isInstanceOfSatisfying(ProtocolException.class,
+                            e -> assertThat(e.kind()).isEqualTo(ProtocolException.Kind.FRAME_TOO_LARGE));
+            assertThat(readAll(ch)).containsExactly(Message.of(MessageType.MsgBlock, bytes(100, 5)));
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void encoderWritesFramesAndPassesEncodedBuffersThrough() {
         Message ping = new Ping(0x0102030405060708L).toMessage();
         ByteBuf preEncoded = Unpooled.wrappedBuffer(hex(GoldenVectorsTest.TX));
@@ -106,6 +176,10 @@ class FrameDecoderTest {
     }
 
     private List<Message> readAll() {
+        return readAll(channel);
+    }
+
+    private static List<Message> readAll(EmbeddedChannel channel) {
         List<Message> out = new ArrayList<>();
         for (ByteBuf frame; (frame = channel.readInbound()) != null; ) {
             try {
@@ -124,6 +198,12 @@ class FrameDecoderTest {
                 Message.of(MessageType.MsgTx, "the quick brown fox ".repeat(100).getBytes()),
                 new GetPeers(10).toMessage(),
                 Message.of(MessageType.of(0x99, "APP"), new byte[300]));
+    }
+
+    private static byte[] bytes(int length, long seed) {
+        byte[] b = new byte[length];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
     }
 
     private static byte[] concat(List<Message> messages) {
