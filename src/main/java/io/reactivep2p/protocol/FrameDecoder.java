@@ -29,10 +29,17 @@ import java.util.Objects;
  * ({@link #MERGE_CUMULATOR}). A frame whose header announces at least
  * {@value #LARGE_FRAME_LENGTH} bytes (once the length has passed the maximum-frame check) is
  * gathered instead as a {@link CompositeByteBuf} of the read buffers themselves
- * ({@link #COMPOSITE_CUMULATOR}): a megabyte frame arriving in 64 KiB reads would otherwise be
- * copied again each time the merged buffer doubles, and end in one-off allocations above the
- * pooled sizes. The reads are checksummed and handed on in place; the decoder goes back to
- * merging once the composite is drained.
+ * : a megabyte frame arriving in 64 KiB reads would otherwise be copied again each time the
+ * merged buffer doubles, and end in one-off allocations above the pooled sizes. The reads are
+ * checksummed and handed on in place; the decoder goes back to one merged buffer after the
+ * frame.
+ *
+ * <p>A component keeps its whole read buffer, so only well-filled reads (at least
+ * {@value #MIN_COMPONENT} bytes and half their buffer) become components. Smaller reads are
+ * copied together into a tail buffer of {@value #TAIL_LENGTH} bytes that joins the composite
+ * once nearly full or once it completes the frame: a peer sending its frame in tiny pieces
+ * makes the node hold at most about twice what it sent, plus one tail, never a buffer and a
+ * component per byte.
  *
  * <p>One instance per channel (not sharable).
  */
@@ -40,6 +47,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** Payload length from which a frame is gathered as a composite of the reads rather than copied. */
     static final int LARGE_FRAME_LENGTH = 64 * 1024;
+    /** The smallest read that joins a large frame's composite as it is. */
+    static final int MIN_COMPONENT = 8 * 1024;
+    /** The buffer that smaller reads are copied into. */
+    static final int TAIL_LENGTH = 32 * 1024;
 
     private final FrameSettings settings;
     private final FrameObserver observer;
@@ -47,6 +58,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private boolean failed;
     /** A large frame's header is in (and checked), its payload is not complete yet. */
     private boolean gatheringLarge;
+    /** While gathering: the large frame's length, header included. */
+    private int largeFrameEnd;
+    /** While gathering: small reads copied together, not yet in the composite. */
+    private ByteBuf tail;
 
     /** A decoder with the given settings. */
     public FrameDecoder(FrameSettings settings) {
@@ -67,11 +82,71 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
-        // Once composite, the cumulation stays composite until it is drained and released:
-        // merging into a composite would grow it by a component as large as itself.
-        return gatheringLarge || cumulation instanceof CompositeByteBuf
-                ? COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in)
-                : MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+        if (!gatheringLarge) {
+            if (cumulation instanceof CompositeByteBuf) {
+                // What a large frame left behind: an incomplete small frame at most (a complete
+                // one was decoded, a large one would be gathering). Back to one buffer.
+                ByteBuf merged = alloc.buffer(cumulation.readableBytes() + in.readableBytes());
+                merged.writeBytes(cumulation).writeBytes(in);
+                cumulation.release();
+                in.release();
+                return merged;
+            }
+            return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+        }
+        CompositeByteBuf composite;
+        if (cumulation instanceof CompositeByteBuf c && c.refCnt() == 1) {
+            composite = c;
+        } else {
+            // Shared (a decoded frame is a retained slice of it): left as it is, wrapped.
+            composite = alloc.compositeBuffer(Integer.MAX_VALUE).addFlattenedComponents(true, cumulation);
+        }
+        int length = in.readableBytes();
+        if (length >= MIN_COMPONENT && length >= in.capacity() / 2) {
+            joinTail(composite);
+            composite.addFlattenedComponents(true, in);
+        } else {
+            try {
+                if (tail != null && tail.writableBytes() < length) {
+                    joinTail(composite);
+                }
+                if (tail == null) {
+                    tail = alloc.buffer(Math.max(TAIL_LENGTH, length));
+                }
+                tail.writeBytes(in);
+            } finally {
+                in.release();
+            }
+            if (tail.writableBytes() < MIN_COMPONENT || composite.readableBytes() + tail.readableBytes() >= largeFrameEnd) {
+                joinTail(composite);
+            }
+        }
+        return composite;
+    }
+
+    private void joinTail(CompositeByteBuf composite) {
+        if (tail != null && tail.isReadable()) {
+            composite.addComponent(true, tail);
+            tail = null;
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (tail != null) {
+            tail.release();
+            tail = null;
+        }
+    }
+
+    /** Tests: the buffer gathering the bytes not decoded yet. */
+    ByteBuf cumulation() {
+        return internalBuffer();
+    }
+
+    /** Tests: small reads of a large frame not in {@link #cumulation()} yet. */
+    int tailBytes() {
+        return tail == null ? 0 : tail.readableBytes();
     }
 
     @Override
@@ -94,6 +169,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             frame = FrameCodec.decode(in, settings, ctx.alloc());
         } catch (ProtocolException e) {
             failed = true;
+            gatheringLarge = false;
             in.skipBytes(in.readableBytes());
             throw e;
         }
@@ -101,6 +177,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             // Incomplete: if the header is in, decode() has checked its length.
             gatheringLarge = in.readableBytes() >= FrameCodec.HEADER_LENGTH
                     && FrameCodec.payloadLength(in) >= largeFrameLength;
+            if (gatheringLarge) {
+                largeFrameEnd = FrameCodec.HEADER_LENGTH + FrameCodec.payloadLength(in);
+            }
             return;
         }
         gatheringLarge = false;

@@ -122,6 +122,60 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aLargeFrameSentInTinyPiecesIsHeldInAboutTheBytesSentNotABufferPerPiece() {
+        FrameDecoder decoder = new FrameDecoder(FrameSettings.defaults());
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        Message big = Message.of(MessageType.MsgBlock, bytes(300_000, 11));
+        byte[] stream = encode(big, false);
+        try {
+            int piece = 5;
+            for (int i = 0; i < stream.length; i += piece) {
+                // Each piece in a buffer of 2 KiB, as a socket read of a few bytes would be.
+                ch.writeInbound(Unpooled.buffer(2048).writeBytes(stream, i, Math.min(piece, stream.length - i)));
+                if (i % 20_000 == 0 && decoder.cumulation() != null) {
+                    ByteBuf held = decoder.cumulation();
+                    int received = Math.min(stream.length, i + piece);
+                    assertThat(held.readableBytes() + decoder.tailBytes()).as("after %d bytes", received)
+                            .isEqualTo(received);
+                    if (held instanceof io.netty.buffer.CompositeByteBuf composite) {
+                        assertThat(composite.numComponents()).isLessThanOrEqualTo(
+                                received / (FrameDecoder.TAIL_LENGTH - FrameDecoder.MIN_COMPONENT) + 2);
+                    }
+                }
+            }
+            assertThat(readAll(ch)).containsExactly(big);
+        } finally {
+            assertThat(ch.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void wellFilledReadsJoinTheFrameAsTheyAreAndSmallOnesAreCopiedBetweenThem() {
+        FrameDecoder decoder = new FrameDecoder(FrameSettings.defaults());
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        Message big = Message.of(MessageType.MsgBlock, bytes(200_000, 12));
+        byte[] stream = encode(big, false);
+        try {
+            int[] pieces = {14 + 70_000, 3, 100, 20_000, 1, 60_000, 7};
+            int at = 0;
+            for (int p : pieces) {
+                ch.writeInbound(Unpooled.wrappedBuffer(stream, at, p));
+                at += p;
+            }
+            ch.writeInbound(Unpooled.wrappedBuffer(stream, at, stream.length - at));
+            ByteBuf frame = ch.readInbound();
+            try {
+                assertThat(FrameCodec.toMessage(frame)).isEqualTo(big);
+            } finally {
+                frame.release();
+            }
+            assertThat(decoder.tailBytes()).isZero();
+        } finally {
+            assertThat(ch.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
     void rejectsAnOversizeHeaderWhileGatheringALargeFrame() {
         EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(FrameSettings.defaults(), FrameObserver.NONE, 40));
         byte[] large = encode(Message.of(MessageType.MsgBlock, bytes(100, 5)), false);
