@@ -55,6 +55,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private final FrameSettings settings;
     private final FrameObserver observer;
     private final int largeFrameLength;
+    private final int minComponent;
+    private final int tailLength;
     private boolean failed;
     /** A large frame's header is in (and checked), its payload is not complete yet. */
     private boolean gatheringLarge;
@@ -70,14 +72,21 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     /** A decoder with the given settings that tells {@code observer} of each frame it reads. */
     public FrameDecoder(FrameSettings settings, FrameObserver observer) {
-        this(settings, observer, LARGE_FRAME_LENGTH);
+        this(settings, observer, LARGE_FRAME_LENGTH, MIN_COMPONENT, TAIL_LENGTH);
     }
 
     /** Tests: a decoder that gathers frames of {@code largeFrameLength} payload bytes and more as composites. */
     FrameDecoder(FrameSettings settings, FrameObserver observer, int largeFrameLength) {
+        this(settings, observer, largeFrameLength, MIN_COMPONENT, TAIL_LENGTH);
+    }
+
+    /** Tests (fuzzing with short inputs): every threshold of the large-frame path chosen. */
+    FrameDecoder(FrameSettings settings, FrameObserver observer, int largeFrameLength, int minComponent, int tailLength) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.largeFrameLength = largeFrameLength;
+        this.minComponent = minComponent;
+        this.tailLength = tailLength;
         setCumulator(this::cumulate);
     }
 
@@ -102,7 +111,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             composite = alloc.compositeBuffer(Integer.MAX_VALUE).addFlattenedComponents(true, cumulation);
         }
         int length = in.readableBytes();
-        if (length >= MIN_COMPONENT && length >= in.capacity() / 2) {
+        if (length >= minComponent && length >= in.capacity() / 2) {
             joinTail(composite);
             composite.addFlattenedComponents(true, in);
         } else {
@@ -111,13 +120,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     joinTail(composite);
                 }
                 if (tail == null) {
-                    tail = alloc.buffer(Math.max(TAIL_LENGTH, length));
+                    tail = alloc.buffer(Math.max(tailLength, length));
                 }
                 tail.writeBytes(in);
             } finally {
                 in.release();
             }
-            if (tail.writableBytes() < MIN_COMPONENT || composite.readableBytes() + tail.readableBytes() >= largeFrameEnd) {
+            if (tail.writableBytes() < minComponent || composite.readableBytes() + tail.readableBytes() >= largeFrameEnd) {
                 joinTail(composite);
             }
         }

@@ -27,10 +27,22 @@ class FrameDecoderFuzzTest {
     /** Small limits, so that the fuzzer reaches every limit with short inputs. */
     static final FrameSettings SETTINGS = FrameSettings.defaults().withMaxFrameLength(4096).withMaxMessageLength(8192);
 
+    /**
+     * The decoder, with the thresholds of its large-frame path at their defaults (never reached
+     * by frames under 4 KiB) or small enough for short inputs to take it: frames of 48 payload
+     * bytes and more gathered as composites, reads of 24 bytes joining them as they are, smaller
+     * ones copied into a 64-byte tail.
+     */
+    private static FrameDecoder decoder(FuzzedDataProvider data) {
+        return data.consumeBoolean()
+                ? new FrameDecoder(SETTINGS, FrameObserver.NONE, 48, 24, 64)
+                : new FrameDecoder(SETTINGS);
+    }
+
     /** Any bytes at all, cut into pieces of 1 to 64 bytes. */
     @FuzzTest(maxDuration = "10m")
     void anyBytes(FuzzedDataProvider data) {
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(SETTINGS));
+        EmbeddedChannel channel = new EmbeddedChannel(decoder(data));
         try {
             boolean failed = false;
             while (data.remainingBytes() > 0) {
@@ -51,7 +63,7 @@ class FrameDecoderFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void checksummedFrames(FuzzedDataProvider data) {
         ByteBuf stream = Unpooled.buffer();
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(SETTINGS));
+        EmbeddedChannel channel = new EmbeddedChannel(decoder(data));
         try {
             int frames = data.consumeInt(1, 4);
             for (int i = 0; i < frames; i++) {
@@ -75,6 +87,7 @@ class FrameDecoderFuzzTest {
             boolean failed = false;
             int piece = 1 + (stream.readableBytes() % 97);
             while (stream.isReadable()) {
+                piece = 1 + (piece * 31 + 7) % 97; // pieces of varying length, from the input's length
                 byte[] bytes = new byte[Math.min(piece, stream.readableBytes())];
                 stream.readBytes(bytes);
                 failed |= feed(channel, bytes, failed);
@@ -89,7 +102,10 @@ class FrameDecoderFuzzTest {
     private static boolean feed(EmbeddedChannel channel, byte[] piece, boolean failedBefore) {
         boolean failed = false;
         try {
-            channel.writeInbound(Unpooled.wrappedBuffer(piece));
+            // A read in a buffer just its size, or in one with room to spare (as socket reads are).
+            ByteBuf read = piece.length % 3 == 0 ? Unpooled.buffer(piece.length * 3).writeBytes(piece)
+                    : Unpooled.wrappedBuffer(piece);
+            channel.writeInbound(read);
         } catch (ProtocolException e) {
             assertThat(failedBefore).as("the error is fired once").isFalse();
             assertThat(e.kind()).isNotNull();
