@@ -56,8 +56,11 @@ def sizes(report, out):
         return False
     fig, ax = plt.subplots(figsize=(7, 4.5))
     x = [r["size"] for r in rows]
-    ax.plot(x, [r["raw_gbps"] for r in rows], marker="o", label="raw TCP stream (writes of that size)")
+    ax.plot(x, [r["raw_gbps"] for r in rows], marker="o", label="raw TCP stream, one write per message")
     ax.plot(x, [r["p2p_gbps"] for r in rows], marker="s", label="reactive-p2p perf upload, LZ4 off")
+    bulk = [r for r in report.get("results", []) if r["section"] == "bulk" and r.get("baseline") is None]
+    if bulk:
+        ax.axhline(bulk[0]["value"], color="black", linestyle=":", label="raw TCP stream, 1 MiB writes (bulk section)")
     if "iperf3_gbps" in report:
         ax.axhline(report["iperf3_gbps"], color="grey", linestyle="--", label="iperf3, one stream")
     ax.set_xscale("log", base=2)
@@ -78,7 +81,7 @@ def ratios(report, out):
     rows = [r for r in report.get("results", []) if r.get("ratio") is not None and r["section"] != "sizes"]
     if not rows:
         return False
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.5))
+    fig, ax = plt.subplots(figsize=(10, 0.35 * len(rows) + 1.5))
     labels = [f'{r["section"]}: {r["variant"]}' for r in rows]
     values = [r["ratio"] for r in rows]
     ax.barh(range(len(rows)), values, color=["tab:blue" if r["unit"] not in ("µs", "B/conn") else "tab:orange" for r in rows])
@@ -87,7 +90,7 @@ def ratios(report, out):
     ax.axvline(1.0, color="black", linewidth=0.8)
     for i, v in enumerate(values):
         ax.text(v, i, f" {v:.2f}x", va="center", fontsize=7)
-    ax.set_xlabel("ratio to the raw baseline (blue: higher is better; orange: time or memory, lower is better)")
+    ax.set_xlabel("ratio to the raw baseline\n(blue: rates, higher is better; orange: time or memory, lower is better)")
     ax.set_title("reactive-p2p against the raw socket\n" + subtitle(report), fontsize=9)
     fig.tight_layout()
     fig.savefig(os.path.join(out, "ratios.png"), dpi=110)
