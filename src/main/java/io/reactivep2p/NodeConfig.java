@@ -618,8 +618,9 @@ public final class NodeConfig {
          * Sets the channel's write-buffer high-water mark (the low-water mark is half): how
          * many written bytes a peer's socket may have still to take before the outbound queue
          * stops moving messages into the channel. What a peer that does not read can hold is
-         * its outbound queue budget plus this. Raise it with a {@link #flushDelay} so that one
-         * flush carries more. Between 1 KiB and 16 MiB; default 64 KiB.
+         * its outbound queue budget plus this plus one frame. Raise it with a
+         * {@link #flushDelay} so that one flush carries more. Between 1 KiB and 16 MiB;
+         * default 64 KiB.
          */
         public Builder writeBufferHighWaterMark(int bytes) {
             this.writeBufferHighWaterMark = bytes;

@@ -21,7 +21,8 @@ import reactor.util.concurrent.Queues;
  * flush; an isolated message costs one task hop. The drain writes only while the channel is
  * writable (below Netty's write-buffer high-water mark) and resumes on
  * {@link #onWritable()}, so what a peer that does not read can hold is this queue's budget
- * plus the channel's high-water mark — never more.
+ * plus the channel's high-water mark plus the one frame written while just under the mark —
+ * never more.
  *
  * <p>With a flush delay (see {@link io.reactivep2p.NodeConfig.Builder#flushDelay}) the drain
  * still writes at once, but the flush waits up to that delay for more data to share its
