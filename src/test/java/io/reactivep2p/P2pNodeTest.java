@@ -305,14 +305,26 @@ class P2pNodeTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flushDelay");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeConfig.builder().flushDelay(Duration.ofMillis(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flushDelay");
-        P2pNode a = start(NodeConfig.builder().directTypes(APP).flushDelay(Duration.ofMillis(5)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeConfig.builder().writeBufferHighWaterMark(1023).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("writeBufferHighWaterMark");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> NodeConfig.builder().writeBufferHighWaterMark(16 * 1024 * 1024 + 1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("writeBufferHighWaterMark");
+        // A small mark with large messages: every message crosses it, and the queue moves on
+        // each time the socket drains below half of it.
+        P2pNode a = start(NodeConfig.builder().directTypes(APP).flushDelay(Duration.ofMillis(5))
+                .writeBufferHighWaterMark(1024));
         P2pNode b = start(NodeConfig.builder().directTypes(APP).flushDelay(Duration.ofMillis(5)));
+        assertThat(a.config().writeBufferHighWaterMark()).isEqualTo(1024);
+        assertThat(a.config().toBuilder().build().flushDelay()).isEqualTo(Duration.ofMillis(5));
         assertThat(a.config().flushDelay()).isEqualTo(Duration.ofMillis(5));
         ConcurrentLinkedQueue<PeerMessage> received = new ConcurrentLinkedQueue<>();
         b.messages(APP).subscribe(received::add);
         Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));
         for (int i = 0; i < 200; i++) {
-            assertThat(peer.offer(Message.of(APP, new byte[] {(byte) i}))).isTrue();
+            byte[] payload = new byte[i % 2 == 0 ? 1 : 3000];
+            payload[0] = (byte) i;
+            assertThat(peer.offer(Message.of(APP, payload))).isTrue();
         }
         await().until(() -> received.size() == 200);
         int i = 0;
