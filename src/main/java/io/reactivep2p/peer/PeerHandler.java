@@ -77,6 +77,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> keepaliveTimer;
     private long startNanos;
+    /** Whether a data message went up the pipeline since the last read completed; event loop only. */
+    private boolean forwardedSinceReadComplete;
     private long lastReadNanos;
     private long pingNonce;
     private long pingSentNanos;
@@ -130,6 +132,22 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
                 close(local(DisconnectReason.TIMEOUT, "no HELLO within " + config.handshakeTimeout()), true);
             }
         }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * After the handshake, reads follow the demand of {@link Peer#inbound()}, which asks for
+     * more only as messages reach it. A read whose frames this handler consumed itself (PING,
+     * PONG, undefined codes) brings it nothing, so nothing would ask for the next read and the
+     * connection would stall; this handler asks instead. At most one more read can then arrive
+     * beyond the demand (the socket read is bounded), and only when the last one delivered nothing.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.ACTIVE && !forwardedSinceReadComplete && !ctx.channel().config().isAutoRead()) {
+            ctx.read();
+        }
+        forwardedSinceReadComplete = false;
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -219,6 +237,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             default -> {
                 if (type.isDefined()) {
                     ctx.fireChannelRead(FrameCodec.toMessage(frame));
+                    forwardedSinceReadComplete = true;
                 } else {
                     unknownFrames.incrementAndGet();
                 }
