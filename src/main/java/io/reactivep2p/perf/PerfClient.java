@@ -2,6 +2,7 @@ package io.reactivep2p.perf;
 
 import io.reactivep2p.P2pNode;
 import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerException;
 import io.reactivep2p.peer.PeerMessage;
 import io.reactivep2p.protocol.Message;
 import java.nio.ByteBuffer;
@@ -68,6 +69,9 @@ public final class PerfClient {
             Mono<PerfResult> closed = peer.onClose().flatMap(why -> Mono.error(
                     new IllegalStateException("perf run " + run + ": the connection closed: " + why)));
             return peer.send(request)
+                    // The upload fails first when the connection closes during it.
+                    .onErrorMap(PeerException.class, e -> new IllegalStateException(
+                            "perf run " + run + ": the connection closed: " + e.getMessage(), e))
                     .then(Mono.firstWithSignal(receiver.result.asMono(), closed))
                     .doFinally(s -> answers.dispose());
         });
