@@ -1,0 +1,286 @@
+package io.reactivep2p;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.protocol.Disconnect;
+import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.FrameCodec;
+import io.reactivep2p.protocol.FrameSettings;
+import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.protocol.PeerAddress;
+import io.reactivep2p.protocol.Peers;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attacks from raw sockets against a live node while two honest peers gossip through it. Each
+ * case asserts its documented outcome (docs/security.md §4: DISCONNECT reason, score) and that
+ * every honest message sent during the attack reached the other honest peer. The honest
+ * nodes listen on 127.0.0.2 and 127.0.0.3 and the node dials them, so that what the attacker
+ * earns on 127.0.0.1 (scores, bans: {@code limitLoopback} is on) never touches them.
+ */
+class AttackSuiteTest {
+
+    static final MessageType APP = MessageType.of(0x80, "APP");
+    static final int HONEST_MESSAGES = 100;
+    static final InetAddress ATTACKER = InetAddress.getLoopbackAddress();
+
+    private final List<P2pNode> nodes = new ArrayList<>();
+    private final Set<Integer> received = ConcurrentHashMap.newKeySet();
+    private P2pNode node;
+    private P2pNode sender;
+
+    @BeforeEach
+    void network() {
+        node = start(NodeConfig.builder().listenHost("127.0.0.1").limitLoopback(true).outboundTarget(0)
+                .handshakeTimeout(Duration.ofMillis(500)).pingInterval(Duration.ofMillis(200)).maxMissedPongs(2));
+        sender = start(NodeConfig.builder().listenHost("127.0.0.2").outboundTarget(0));
+        P2pNode receiver = start(NodeConfig.builder().listenHost("127.0.0.3").outboundTarget(0));
+        receiver.messages(APP).subscribe((PeerMessage m) -> received.add(m.message().payload().getInt(0)));
+        node.connect(sender.address()).block(Duration.ofSeconds(5));
+        node.connect(receiver.address()).block(Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stopAll() {
+        nodes.forEach(P2pNode::close);
+    }
+
+    @AfterAll
+    static void heapStayedBounded() throws InterruptedException {
+        System.gc();
+        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        assertThat(used).as("heap in use after the suite").isLessThan(256L << 20);
+    }
+
+    private P2pNode start(NodeConfig.Builder config) {
+        P2pNode n = P2pNode.create(config.eventLoopThreads(1).build());
+        nodes.add(n);
+        return n.start().block(Duration.ofSeconds(5));
+    }
+
+    @FunctionalInterface
+    interface Attack {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code attack} while the honest sender gossips 100 messages, then checks every one arrived. */
+    private void duringHonestTraffic(Attack attack) throws Exception {
+        CompletableFuture<Void> traffic = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < HONEST_MESSAGES; i++) {
+                byte[] payload = ByteBuffer.allocate(64).putInt(i).array();
+                sender.broadcast(Message.of(APP, payload)).block(Duration.ofSeconds(5));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3)); // paced across the attack
+            }
+        });
+        attack.run();
+        traffic.get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == HONEST_MESSAGES);
+        assertThat(node.peers()).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    private static RawPeer admitted(P2pNode target) throws Exception {
+        RawPeer raw = RawPeer.connect(target.address());
+        raw.send(RawPeer.hello(Hello.VERSION).toMessage());
+        await().until(() -> target.peers().size() == 3);
+        return raw;
+    }
+
+    /** A frame header and payload as given, with a correct CRC32C unless {@code crc} is given. */
+    private static byte[] frame(int magic, int type, int flags, long length, byte[] payload, Integer crc) {
+        CRC32C c = new CRC32C();
+        c.update(payload);
+        return ByteBuffer.allocate(FrameCodec.HEADER_LENGTH + payload.length).putInt(magic).put((byte) type)
+                .put((byte) flags).putInt((int) length).putInt(crc != null ? crc : (int) c.getValue()).put(payload)
+                .array();
+    }
+
+    private void expectProtocolErrorScored50(RawPeer raw) throws Exception {
+        Disconnect d = raw.readDisconnect();
+        assertThat(d.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+        assertThat(raw.closedByRemote()).isTrue();
+        await().until(() -> node.peerManager().score(ATTACKER) == 50);
+    }
+
+    @Test
+    void badMagicClosesWithoutDisconnectOrScore() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                raw.sendBytes(frame(0x12345678, 0x80, 0, 0, new byte[0], null));
+                assertThat(raw.closedByRemote()).isTrue();
+            }
+        });
+        assertThat(node.peerManager().score(ATTACKER)).isZero();
+    }
+
+    @Test
+    void aLengthOfTwoGibibytesIsAProtocolErrorBeforeAnyByteIsBuffered() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                raw.sendBytes(ByteBuffer.allocate(FrameCodec.HEADER_LENGTH).putInt(FrameSettings.DEFAULT_MAGIC)
+                        .put((byte) 0x80).put((byte) 0).putInt(0x8000_0000).putInt(0).array());
+                expectProtocolErrorScored50(raw);
+            }
+        });
+    }
+
+    @Test
+    void aWrongChecksumIsAProtocolError() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                raw.sendBytes(frame(FrameSettings.DEFAULT_MAGIC, 0x80, 0, 4, new byte[] {1, 2, 3, 4}, 42));
+                expectProtocolErrorScored50(raw);
+            }
+        });
+    }
+
+    @Test
+    void reservedFlagsAreAProtocolError() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                raw.sendBytes(frame(FrameSettings.DEFAULT_MAGIC, 0x80, 0b1000_0000, 4, new byte[] {1, 2, 3, 4}, null));
+                expectProtocolErrorScored50(raw);
+            }
+        });
+    }
+
+    @Test
+    void anLz4BombIsRefusedBeforeDecompressing() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                // Declares 2 GiB - 1 of output for a 16-byte block: refused on the declared length.
+                byte[] payload = ByteBuffer.allocate(20).putInt(Integer.MAX_VALUE).array();
+                raw.sendBytes(frame(FrameSettings.DEFAULT_MAGIC, 0x80, FrameCodec.FLAG_LZ4, payload.length, payload, null));
+                expectProtocolErrorScored50(raw);
+            }
+        });
+    }
+
+    @Test
+    void aRepeatedHelloIsAProtocolError() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                raw.send(RawPeer.hello(Hello.VERSION).toMessage());
+                expectProtocolErrorScored50(raw);
+            }
+        });
+    }
+
+    @Test
+    void aTruncatedFrameFollowedBySilenceTimesOutOnUnansweredPings() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                byte[] whole = frame(FrameSettings.DEFAULT_MAGIC, 0x80, 0, 100, new byte[100], null);
+                raw.sendBytes(java.util.Arrays.copyOf(whole, 60));
+                Disconnect d = raw.readDisconnect(); // 2 PINGs of 200 ms unanswered
+                assertThat(d.reason()).isEqualTo(DisconnectReason.TIMEOUT);
+                assertThat(raw.closedByRemote()).isTrue();
+            }
+        });
+        assertThat(node.peerManager().score(ATTACKER)).isZero();
+    }
+
+    @Test
+    void noHelloIsClosedAtTheHandshakeTimeout() throws Exception {
+        duringHonestTraffic(() -> {
+            List<RawPeer> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) { // maxInboundPerIp: all the slots one address may take
+                    slow.add(RawPeer.connect(node.address()));
+                }
+                for (RawPeer raw : slow) {
+                    assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.TIMEOUT);
+                    assertThat(raw.closedByRemote()).isTrue();
+                }
+            } finally {
+                for (RawPeer raw : slow) {
+                    raw.close();
+                }
+            }
+        });
+    }
+
+    @Test
+    void aThousandConnectionsFromOneAddressGetFourSlotsAndTheRestAreRefused() throws Exception {
+        duringHonestTraffic(() -> {
+            List<RawPeer> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    sockets.add(RawPeer.connect(node.address()));
+                }
+                int refused = 0;
+                int timedOut = 0;
+                for (RawPeer raw : sockets) {
+                    DisconnectReason reason = raw.readDisconnect().reason();
+                    if (reason == DisconnectReason.TOO_MANY_PEERS) {
+                        refused++;
+                    } else if (reason == DisconnectReason.TIMEOUT) {
+                        timedOut++; // one of the four admitted to the handshake, which never says HELLO
+                    }
+                }
+                assertThat(refused).isEqualTo(996);
+                assertThat(timedOut).isEqualTo(4);
+            } finally {
+                for (RawPeer raw : sockets) {
+                    raw.close();
+                }
+            }
+        });
+        assertThat(node.peerManager().score(ATTACKER)).isZero();
+    }
+
+    @Test
+    void aFloodOfUndefinedTypesIsCountedAndIgnored() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                byte[] one = frame(FrameSettings.DEFAULT_MAGIC, 0x7E, 0, 8, new byte[8], null);
+                ByteBuffer flood = ByteBuffer.allocate(one.length * 10_000);
+                for (int i = 0; i < 10_000; i++) {
+                    flood.put(one);
+                }
+                raw.sendBytes(flood.array());
+                await().until(() -> node.unknownFrames() == 10_000);
+                assertThat(node.peers()).hasSize(3); // still connected
+            }
+        });
+        assertThat(node.peerManager().score(ATTACKER)).isZero();
+    }
+
+    @Test
+    void aFloodOfUnsolicitedPeersIsScoredUntilTheSenderIsBanned() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                Message peers = new Peers(List.of(new PeerAddress(InetAddress.getByName("203.0.113.7"), 3000,
+                        io.reactivep2p.protocol.NodeId.random()))).toMessage();
+                for (int i = 0; i < 50; i++) {
+                    raw.send(peers);
+                }
+                Disconnect d = raw.readDisconnect();
+                assertThat(d.reason()).isEqualTo(DisconnectReason.MISBEHAVIOUR); // +20 each: banned on the fifth
+                assertThat(raw.closedByRemote()).isTrue();
+            }
+        });
+        assertThat(node.peerManager().isBanned(ATTACKER)).isTrue();
+        try (RawPeer again = RawPeer.connect(node.address())) {
+            assertThat(again.readDisconnect().reason()).isEqualTo(DisconnectReason.BANNED);
+        }
+    }
+}
