@@ -28,8 +28,8 @@ import java.util.Objects;
  * <p><b>Large frames.</b> Small frames are gathered by copying the reads into one buffer
  * ({@link #MERGE_CUMULATOR}). A frame whose header announces at least
  * {@value #LARGE_FRAME_LENGTH} bytes (once the length has passed the maximum-frame check) is
- * gathered instead as a {@link CompositeByteBuf} of the read buffers themselves
- * : a megabyte frame arriving in 64 KiB reads would otherwise be copied again each time the
+ * gathered instead as a {@link CompositeByteBuf} of the read buffers themselves: a megabyte
+ * frame arriving in 64 KiB reads would otherwise be copied again each time the
  * merged buffer doubles, and end in one-off allocations above the pooled sizes. The reads are
  * checksummed and handed on in place; the decoder goes back to one merged buffer after the
  * frame.
@@ -58,9 +58,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private final int minComponent;
     private final int tailLength;
     private boolean failed;
-    /** A large frame's header is in (and checked), its payload is not complete yet. */
-    private boolean gatheringLarge;
-    /** While gathering: the large frame's length, header included. */
+    /**
+     * The length, header included, of the large frame being gathered: its header is in (and
+     * checked), its payload is not complete yet. 0 when no large frame is being gathered.
+     */
     private int largeFrameEnd;
     /** While gathering: small reads copied together, not yet in the composite. */
     private ByteBuf tail;
@@ -91,7 +92,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
-        if (!gatheringLarge) {
+        if (largeFrameEnd == 0) {
             if (cumulation instanceof CompositeByteBuf) {
                 // What a large frame left behind: an incomplete small frame at most (a complete
                 // one was decoded, a large one would be gathering). Back to one buffer.
@@ -178,20 +179,18 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             frame = FrameCodec.decode(in, settings, ctx.alloc());
         } catch (ProtocolException e) {
             failed = true;
-            gatheringLarge = false;
+            largeFrameEnd = 0;
             in.skipBytes(in.readableBytes());
             throw e;
         }
         if (frame == null) {
             // Incomplete: if the header is in, decode() has checked its length.
-            gatheringLarge = in.readableBytes() >= FrameCodec.HEADER_LENGTH
-                    && FrameCodec.payloadLength(in) >= largeFrameLength;
-            if (gatheringLarge) {
-                largeFrameEnd = FrameCodec.HEADER_LENGTH + FrameCodec.payloadLength(in);
-            }
+            largeFrameEnd = in.readableBytes() >= FrameCodec.HEADER_LENGTH
+                    && FrameCodec.payloadLength(in) >= largeFrameLength
+                    ? FrameCodec.HEADER_LENGTH + FrameCodec.payloadLength(in) : 0;
             return;
         }
-        gatheringLarge = false;
+        largeFrameEnd = 0;
         observer.frameRead(FrameCodec.typeCode(frame), in.readerIndex() - start);
         out.add(frame);
     }

@@ -197,7 +197,7 @@ public final class NetworkHarness {
         variants.put("p2p, LZ4 off, random", () -> BulkThroughputBenchmark.p2p(bytes, MIB, false, PerfClient.Data.RANDOM));
         variants.put("p2p, LZ4 on, random", () -> BulkThroughputBenchmark.p2p(bytes, MIB, true, PerfClient.Data.RANDOM));
         variants.put("p2p, LZ4 on, zeros", () -> BulkThroughputBenchmark.p2p(bytes, MIB, true, PerfClient.Data.ZEROS));
-        rounds("bulk", "Gbit/s", rounds, variants, true);
+        rounds("bulk", "Gbit/s", rounds, variants);
         Double iperf = iperf3(quick ? 1 : 5);
         if (iperf != null) {
             extra.put("iperf3_gbps", iperf);
@@ -213,7 +213,7 @@ public final class NetworkHarness {
             variants.put("raw TCP stream, " + size(size) + " writes", () -> BulkThroughputBenchmark.raw(bytes, size));
             variants.put("p2p, " + size(size) + " messages, LZ4 off",
                     () -> BulkThroughputBenchmark.p2p(bytes, size, false, PerfClient.Data.RANDOM));
-            List<Map<String, Object>> rows = rounds("sizes", "Gbit/s", rounds, variants, true);
+            List<Map<String, Object>> rows = rounds("sizes", "Gbit/s", rounds, variants);
             Map<String, Object> point = new LinkedHashMap<>();
             point.put("size", size);
             point.put("raw_gbps", rows.get(0).get("value"));
@@ -228,7 +228,7 @@ public final class NetworkHarness {
         Map<String, Measure> variants = new LinkedHashMap<>();
         variants.put("raw buffered stream, 270-byte records", () -> rawRecords(messages, 256 + 14));
         variants.put("p2p, 256-byte messages", () -> OneWayRateBenchmark.run(messages, FlushPolicy.COALESCE));
-        rounds("oneway", "msg/s", rounds, variants, true);
+        rounds("oneway", "msg/s", rounds, variants);
     }
 
     private void reqresp() throws Exception {
@@ -237,21 +237,13 @@ public final class NetworkHarness {
         int rounds = quick ? 1 : 5;
         Message request = Message.of(RoundTripBenchmark.ECHO, new byte[256]);
         byte[] frame = RoundTripBenchmark.frameBytes(request);
-        Map<String, RoundTripBenchmark.Recorder> last = new LinkedHashMap<>();
         Map<String, Measure> variants = new LinkedHashMap<>();
-        variants.put("raw blocking sockets, 270-byte echo", () -> keep(last, "raw",
-                RoundTripBenchmark.blockingSocket(frame, samples, warmup)).rate());
-        variants.put("netty raw, 270-byte echo", () -> keep(last, "netty",
-                RoundTripBenchmark.nettyRaw(frame, samples, warmup)).rate());
-        variants.put("p2p, 256-byte request/response", () -> keep(last, "p2p",
-                RoundTripBenchmark.p2p(request, samples, warmup, FlushPolicy.COALESCE)).rate());
-        rounds("reqresp", "req/s", rounds, variants, true);
-    }
-
-    private static RoundTripBenchmark.Recorder keep(Map<String, RoundTripBenchmark.Recorder> last, String key,
-                                                    RoundTripBenchmark.Recorder r) {
-        last.put(key, r);
-        return r;
+        variants.put("raw blocking sockets, 270-byte echo",
+                () -> RoundTripBenchmark.blockingSocket(frame, samples, warmup).rate());
+        variants.put("netty raw, 270-byte echo", () -> RoundTripBenchmark.nettyRaw(frame, samples, warmup).rate());
+        variants.put("p2p, 256-byte request/response",
+                () -> RoundTripBenchmark.p2p(request, samples, warmup, FlushPolicy.COALESCE).rate());
+        rounds("reqresp", "req/s", rounds, variants);
     }
 
     private void rtt() throws Exception {
@@ -295,7 +287,7 @@ public final class NetworkHarness {
         Map<String, Measure> rates = new LinkedHashMap<>();
         rates.put("raw TCP connect + first bytes", () -> connectRate(false, handshakes, concurrency));
         rates.put("p2p handshakes accepted", () -> connectRate(true, handshakes, concurrency));
-        rounds("setup", "conn/s", rounds, rates, true);
+        rounds("setup", "conn/s", rounds, rates);
 
         Histogram rawDial = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         Histogram p2pDial = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
@@ -331,10 +323,10 @@ public final class NetworkHarness {
     }
 
     /** Runs the variants in turns, one warm-up round first, and records the medians; the first variant is the baseline. */
-    private List<Map<String, Object>> rounds(String section, String unit, int rounds, Map<String, Measure> variants,
-                                             boolean warmup) throws Exception {
+    private List<Map<String, Object>> rounds(String section, String unit, int rounds, Map<String, Measure> variants)
+            throws Exception {
         Map<String, List<Double>> values = new LinkedHashMap<>();
-        for (int round = warmup ? 0 : 1; round <= rounds; round++) {
+        for (int round = 0; round <= rounds; round++) {
             for (Map.Entry<String, Measure> v : variants.entrySet()) {
                 double value = v.getValue().run();
                 if (round > 0) {
