@@ -75,6 +75,7 @@ public final class NodeConfig {
     private final int seenCacheSize;
     private final Duration seenCacheTtl;
     private final int relayFanout;
+    private final int gossipRate;
     private final Set<MessageType> directTypes;
     private final int largeMessageThreshold;
     private final long announceCacheBytes;
@@ -120,6 +121,7 @@ public final class NodeConfig {
         this.seenCacheSize = b.seenCacheSize;
         this.seenCacheTtl = b.seenCacheTtl;
         this.relayFanout = b.relayFanout;
+        this.gossipRate = b.gossipRate;
         this.directTypes = Set.copyOf(b.directTypes);
         this.largeMessageThreshold = b.largeMessageThreshold;
         this.announceCacheBytes = b.announceCacheBytes;
@@ -172,6 +174,7 @@ public final class NodeConfig {
         b.seenCacheSize = seenCacheSize;
         b.seenCacheTtl = seenCacheTtl;
         b.relayFanout = relayFanout;
+        b.gossipRate = gossipRate;
         b.directTypes.addAll(directTypes);
         b.largeMessageThreshold = largeMessageThreshold;
         b.announceCacheBytes = announceCacheBytes;
@@ -394,6 +397,19 @@ public final class NodeConfig {
     }
 
     /**
+     * Gossip messages per second each peer may have handled; 0: no limit. A peer may send
+     * twice that at once; beyond, its messages wait their turn, and once
+     * {@link io.reactivep2p.gossip.Gossip#MAX_PENDING_VALIDATIONS} of them wait the node stops
+     * reading it, so TCP slows that peer alone down to the rate. Nothing is dropped and
+     * nothing is scored: an honest peer relays at most the network's rate, one copy of each
+     * message. Neither INV and GET_DATA (limited on their own) nor {@link #directTypes()}
+     * count. Default 5,000.
+     */
+    public int gossipRate() {
+        return gossipRate;
+    }
+
+    /**
      * Data types that are not gossip: delivered as they arrive, never deduplicated, validated
      * or relayed (request/response between two peers). Default none.
      */
@@ -501,6 +517,7 @@ public final class NodeConfig {
         private int seenCacheSize = 1 << 20;
         private Duration seenCacheTtl = Duration.ofMinutes(2);
         private int relayFanout = 0;
+        private int gossipRate = 5_000;
         private final Set<MessageType> directTypes = new HashSet<>();
         private int largeMessageThreshold = 16 * 1024;
         private long announceCacheBytes = 64L * 1024 * 1024;
@@ -728,6 +745,12 @@ public final class NodeConfig {
             return this;
         }
 
+        /** See {@link NodeConfig#gossipRate()}; 0 turns the limit off. */
+        public Builder gossipRate(int messagesPerSecond) {
+            this.gossipRate = messagesPerSecond;
+            return this;
+        }
+
         /** Adds types that are delivered directly, not gossiped (see {@link NodeConfig#directTypes()}). */
         public Builder directTypes(MessageType... types) {
             for (MessageType t : types) {
@@ -814,6 +837,7 @@ public final class NodeConfig {
             check(seenCacheSize >= 2 && seenCacheSize <= 1 << 29, "seenCacheSize must be in 2..2^29, got " + seenCacheSize);
             positive(seenCacheTtl, "seenCacheTtl");
             check(relayFanout >= 0, "relayFanout must be >= 0, got " + relayFanout);
+            check(gossipRate >= 0, "gossipRate must be >= 0, got " + gossipRate);
             check(largeMessageThreshold >= 1, "largeMessageThreshold must be >= 1, got " + largeMessageThreshold);
             check(announceCacheBytes >= 0, "announceCacheBytes must be >= 0, got " + announceCacheBytes);
             return new NodeConfig(this);

@@ -527,9 +527,12 @@ public final class P2pNode implements AutoCloseable {
     private void onAdmitted(Peer peer) {
         discovery.onAdmitted(peer);
         gossip.onAdmitted(peer);
-        // flatMap bounds the messages awaiting an asynchronous validator; past that bound the
-        // connection stops reading this peer.
-        peer.inbound().flatMap(m -> route(peer, m), Gossip.MAX_PENDING_VALIDATIONS).subscribe();
+        // flatMap bounds the messages awaiting an asynchronous validator or their turn under
+        // the peer's gossip rate; past that bound the connection stops reading this peer.
+        peer.inbound()
+                .doFinally(signal -> gossip.onInboundDone(peer))
+                .flatMap(m -> route(peer, m), Gossip.MAX_PENDING_VALIDATIONS)
+                .subscribe();
     }
 
     private Mono<Void> route(Peer peer, Message message) {

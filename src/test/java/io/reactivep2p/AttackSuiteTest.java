@@ -8,7 +8,10 @@ import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameSettings;
+import io.reactivep2p.protocol.ContentHash;
 import io.reactivep2p.protocol.Hello;
+import io.reactivep2p.protocol.InvItem;
+import io.reactivep2p.protocol.Inventory;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.PeerAddress;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Attacks from raw sockets against a live node while two honest peers gossip through it. Each
@@ -48,10 +52,24 @@ class AttackSuiteTest {
     private P2pNode node;
     private P2pNode sender;
 
+    /** The node's gossip rate limit in these tests: the honest sender stays under it (about 300 messages/s). */
+    static final int GOSSIP_RATE = 1000;
+
     @BeforeEach
-    void network() {
-        node = start(NodeConfig.builder().listenHost("127.0.0.1").limitLoopback(true).outboundTarget(0)
-                .handshakeTimeout(Duration.ofMillis(500)).pingInterval(Duration.ofMillis(200)).maxMissedPongs(2));
+    void network(TestInfo test) {
+        NodeConfig.Builder config = NodeConfig.builder().listenHost("127.0.0.1").limitLoopback(true).outboundTarget(0)
+                .handshakeTimeout(Duration.ofMillis(500)).gossipRate(GOSSIP_RATE);
+        switch (test.getTestMethod().orElseThrow().getName()) {
+            // Keepalive out of the way: a peer that never reads never answers a PING either, and
+            // the slow-peer timeout is checked at each PING tick.
+            case "aPeerThatNeverReadsIsDisconnectedAsSlow" ->
+                    config.pingInterval(Duration.ofMillis(250)).maxMissedPongs(20).slowPeerTimeout(Duration.ofMillis(500));
+            // A flooding peer's PONGs wait behind its flood, read at the gossip rate: seconds here.
+            case "gossipAtTenTimesTheRateIsSlowedToTheRateAndNotLost" ->
+                    config.pingInterval(Duration.ofSeconds(1)).maxMissedPongs(10);
+            default -> config.pingInterval(Duration.ofMillis(200)).maxMissedPongs(2);
+        }
+        node = start(config);
         sender = start(NodeConfig.builder().listenHost("127.0.0.2").outboundTarget(0));
         P2pNode receiver = start(NodeConfig.builder().listenHost("127.0.0.3").outboundTarget(0));
         receiver.messages(APP).subscribe((PeerMessage m) -> received.add(m.message().payload().getInt(0)));
@@ -282,5 +300,126 @@ class AttackSuiteTest {
         try (RawPeer again = RawPeer.connect(node.address())) {
             assertThat(again.readDisconnect().reason()).isEqualTo(DisconnectReason.BANNED);
         }
+    }
+
+    private static Message inventory(boolean inv, int items) {
+        List<InvItem> list = new ArrayList<>(items);
+        for (int i = 0; i < items; i++) {
+            byte[] hash = new byte[32];
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(hash);
+            list.add(new InvItem(APP, ContentHash.of(hash)));
+        }
+        Inventory inventory = new Inventory(list);
+        return inv ? inventory.toInv() : inventory.toGetData();
+    }
+
+    /**
+     * 1,000 items per INV: the first two take the burst of 2,000 items (each asked for with
+     * GET_DATA, never answered); every INV over the rate costs 5 points, so the twentieth
+     * over it bans the sender.
+     */
+    @Test
+    void anInvFloodIsCutAtTheRateAndScoredUntilTheSenderIsBanned() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                for (int i = 0; i < 40; i++) {
+                    raw.send(inventory(true, Inventory.MAX_ITEMS));
+                }
+                Disconnect d = raw.readDisconnect();
+                assertThat(d.reason()).isEqualTo(DisconnectReason.MISBEHAVIOUR);
+                assertThat(raw.closedByRemote()).isTrue();
+            }
+        });
+        assertThat(node.peerManager().isBanned(ATTACKER)).isTrue();
+        // Asked for: the burst, and what the rate refilled while the flood was read.
+        assertThat(node.gossip().fetched()).isBetween(2000L, 3000L);
+        assertThat(node.gossip().overLimitItems()).isGreaterThanOrEqualTo(20L * Inventory.MAX_ITEMS);
+    }
+
+    @Test
+    void aGetDataFloodIsCutAtTheRateAndScoredUntilTheSenderIsBanned() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                for (int i = 0; i < 40; i++) {
+                    raw.send(inventory(false, Inventory.MAX_ITEMS));
+                }
+                Disconnect d = raw.readDisconnect();
+                assertThat(d.reason()).isEqualTo(DisconnectReason.MISBEHAVIOUR);
+                assertThat(raw.closedByRemote()).isTrue();
+            }
+        });
+        assertThat(node.peerManager().isBanned(ATTACKER)).isTrue();
+        assertThat(node.gossip().served()).isZero();
+        assertThat(node.gossip().unknownRequests()).isBetween(2000L, 3000L); // answered with nothing
+    }
+
+    /**
+     * Ten times the gossip rate for half a second: the node handles the burst at once and the
+     * rest at the rate, reading the flood no faster than that, and loses none of it. Nothing
+     * is scored: a fast peer is slowed down, not punished.
+     */
+    @Test
+    void gossipAtTenTimesTheRateIsSlowedToTheRateAndNotLost() throws Exception {
+        MessageType flood = MessageType.of(0x81, "FLOOD");
+        int count = GOSSIP_RATE * 10 / 2;
+        Set<Integer> relayed = ConcurrentHashMap.newKeySet();
+        P2pNode receiver = nodes.get(2);
+        receiver.messages(flood).subscribe((PeerMessage m) -> relayed.add(m.message().payload().getInt(0)));
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                raw.answerPings();
+                long start = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    raw.send(Message.of(flood, ByteBuffer.allocate(32).putInt(i).array()));
+                    if (i % 100 == 99) { // 10 x GOSSIP_RATE messages per second
+                        LockSupport.parkNanos(start + (i + 1) * 1_000_000_000L / (10L * GOSSIP_RATE) - System.nanoTime());
+                    }
+                }
+                // At most the burst, plus the rate since the flood began (and one message of slack).
+                for (int check = 0; check < 4; check++) {
+                    long handled = node.gossip().accepted();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    assertThat(handled).isLessThanOrEqualTo(
+                            (long) (2 * GOSSIP_RATE + GOSSIP_RATE * seconds) + HONEST_MESSAGES + 1);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> relayed.size() == count);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                assertThat(seconds).as("time to relay the flood").isGreaterThanOrEqualTo(
+                        (count - 2.0 * GOSSIP_RATE) / GOSSIP_RATE * 0.9);
+                assertThat(node.gossip().throttled()).isGreaterThan(0);
+                assertThat(node.peers()).hasSize(3); // still connected
+            }
+        });
+        assertThat(node.peerManager().score(ATTACKER)).isZero();
+    }
+
+    /**
+     * A peer that reads nothing while the node has plenty to send it: its queue fills and
+     * refuses (the drops are counted), the node never holds more than the queue's budget for
+     * it, and after the slow-peer timeout it is disconnected with SLOW_PEER. It cannot read
+     * the DISCONNECT behind what it left unread: the node's record of the close says why.
+     */
+    @Test
+    void aPeerThatNeverReadsIsDisconnectedAsSlow() throws Exception {
+        MessageType bulk = MessageType.of(0x82, "BULK");
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = admitted(node)) {
+                io.reactivep2p.peer.Peer attacker = node.peers().stream()
+                        .filter(p -> p.remoteAddress().getAddress().equals(ATTACKER)).findFirst().orElseThrow();
+                byte[] payload = new byte[12 * 1024]; // pushed, not announced: below largeMessageThreshold
+                int i = 0;
+                while (attacker.isActive() && i < 20_000) {
+                    ByteBuffer.wrap(payload).putInt(i++);
+                    node.broadcast(Message.of(bulk, payload)).block();
+                    assertThat(attacker.outboundQueue().bytes())
+                            .isLessThanOrEqualTo(NodeConfig.builder().build().outboundQueueBytes());
+                }
+                assertThat(attacker.onClose().block(Duration.ofSeconds(5)).reason())
+                        .isEqualTo(DisconnectReason.SLOW_PEER);
+                assertThat(node.gossip().relayDrops()).isGreaterThan(0);
+            }
+        });
+        assertThat(node.peerManager().score(ATTACKER)).isZero();
     }
 }

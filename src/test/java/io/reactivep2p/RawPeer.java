@@ -8,6 +8,8 @@ import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.protocol.Ping;
+import io.reactivep2p.protocol.Pong;
 import io.reactivep2p.testing.WireBytes;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -50,8 +52,31 @@ final class RawPeer implements AutoCloseable {
     }
 
     void sendBytes(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+        synchronized (out) {
+            out.write(bytes);
+            out.flush();
+        }
+    }
+
+    /**
+     * Keeps the connection alive from a daemon thread: reads every frame and answers each PING,
+     * until the connection closes. The caller must not read the socket itself afterwards.
+     */
+    void answerPings() {
+        Thread t = new Thread(() -> {
+            try {
+                for (;;) {
+                    Message m = read();
+                    if (m.type().equals(MessageType.MsgPing)) {
+                        send(new Pong(Ping.decode(m).nonce()).toMessage());
+                    }
+                }
+            } catch (IOException e) {
+                // closed: done
+            }
+        }, "raw-peer-pongs");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** The next frame as a message (uncompressed frames only: raw peers never advertise LZ4). */

@@ -11,12 +11,14 @@ import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -34,6 +37,10 @@ import reactor.core.scheduler.Schedulers;
  * subscribers and relayed to its other peers, once.
  *
  * <ol>
+ *   <li><b>Rate.</b> Each peer's messages are handled at most {@link NodeConfig#gossipRate()}
+ *       per second (bursts of twice that). Beyond, a message waits its turn; while
+ *       {@value #MAX_PENDING_VALIDATIONS} of that peer's messages wait (for their turn or a
+ *       verdict) the node stops reading it. A flood is slowed down, not dropped.</li>
  *   <li><b>Dedup.</b> The message's {@link MessageIds#dedupKey dedup key} (a keyed xxHash64,
  *       seed random per run) is marked in the {@link SeenCache}; a repeat is counted and
  *       dropped.</li>
@@ -86,7 +93,15 @@ public final class Gossip {
     private final LongAdder rejected = new LongAdder();
     private final LongAdder relayed = new LongAdder();
     private final LongAdder relayDrops = new LongAdder();
+    private final LongAdder throttled = new LongAdder();
     private final Announcements announcements;
+    /** Each peer's {@link NodeConfig#gossipRate()}, in messages. */
+    private final Map<Peer, TokenBucket> rates = new ConcurrentHashMap<>();
+    /**
+     * Where messages over their peer's rate wait: one thread, so that one peer's messages,
+     * given increasing deadlines, keep their order.
+     */
+    private final Scheduler throttle;
     private volatile Disposable expiry;
 
     /**
@@ -101,6 +116,7 @@ public final class Gossip {
         this.deliver = Objects.requireNonNull(deliver, "deliver");
         this.seen = SeenCache.create(config.seenCacheSize(), config.seenCacheTtl());
         this.announcements = new Announcements(config, peers, System::nanoTime);
+        this.throttle = Schedulers.newSingle("p2p-gossip-rate-" + config.nodeId().shortHex(), true);
     }
 
     /** Starts expiring the seen-caches and stale fetches by time, even when no message arrives. */
@@ -112,17 +128,31 @@ public final class Gossip {
         }, period, period, TimeUnit.NANOSECONDS);
     }
 
-    /** Called as a peer is admitted: sets up its INV and GET_DATA rate limits. */
+    /** Called as a peer is admitted: sets up its rate limits (gossip, INV and GET_DATA). */
     public void onAdmitted(Peer peer) {
         announcements.onAdmitted(peer);
+        int rate = config.gossipRate();
+        if (rate > 0) {
+            rates.put(peer, new TokenBucket(rate, 2.0 * rate, System.nanoTime()));
+        }
     }
 
-    /** Stops the expiry timer. */
+    /**
+     * Called once the messages of a peer that left have all been handed to
+     * {@link #onMessage}: drops its gossip rate limit. (Not at the close itself: messages read
+     * before it may still be on their way, and stay under the limit.)
+     */
+    public void onInboundDone(Peer peer) {
+        rates.remove(peer);
+    }
+
+    /** Stops the expiry timer and the thread of messages waiting under the rate limit. */
     public void stop() {
         Disposable d = expiry;
         if (d != null) {
             d.dispose();
         }
+        throttle.dispose();
     }
 
     /**
@@ -156,6 +186,20 @@ public final class Gossip {
             deliver.accept(new PeerMessage(from, message));
             return Mono.empty();
         }
+        TokenBucket rate = rates.get(from);
+        long wait = rate == null ? 0 : rate.reserve(System.nanoTime());
+        if (wait > 0) {
+            throttled.increment();
+            return Mono.delay(Duration.ofNanos(wait), throttle)
+                    .then(Mono.defer(() -> gossip(from, message)))
+                    .onErrorResume(RejectedExecutionException.class, e -> Mono.empty()); // stopping
+        }
+        return gossip(from, message);
+    }
+
+    /** Dedup, validation, delivery and relay of a gossip message. */
+    private Mono<Void> gossip(Peer from, Message message) {
+        MessageType type = message.type();
         if (!seen.markSeen(ids.dedupKey(message))) {
             duplicates.increment();
             return Mono.empty();
@@ -358,6 +402,14 @@ public final class Gossip {
     /** Large messages that arrived without this node asking that peer for them (handled as pushes). */
     public long unsolicitedLarge() {
         return announcements.unsolicited.sum();
+    }
+
+    /**
+     * Gossip messages that arrived over their peer's {@link NodeConfig#gossipRate()} and
+     * waited their turn.
+     */
+    public long throttled() {
+        return throttled.sum();
     }
 
     /** INV and GET_DATA items dropped by the per-peer rate limits. */

@@ -20,12 +20,26 @@ final class TokenBucket {
 
     /** Takes {@code n} tokens if there are that many; otherwise takes none. */
     synchronized boolean tryTake(int n, long nowNanos) {
-        tokens = Math.min(burst, tokens + Math.max(0, nowNanos - last) * perNano);
-        last = nowNanos;
+        refill(nowNanos);
         if (tokens >= n) {
             tokens -= n;
             return true;
         }
         return false;
+    }
+
+    /**
+     * Takes one token, borrowing it when there is none: returns the nanoseconds until what was
+     * borrowed is paid back, 0 when nothing is owed. The caller bounds how much it borrows.
+     */
+    synchronized long reserve(long nowNanos) {
+        refill(nowNanos);
+        tokens -= 1;
+        return tokens >= 0 ? 0 : (long) Math.ceil(-tokens / perNano);
+    }
+
+    private void refill(long nowNanos) {
+        tokens = Math.min(burst, tokens + Math.max(0, nowNanos - last) * perNano);
+        last = nowNanos;
     }
 }

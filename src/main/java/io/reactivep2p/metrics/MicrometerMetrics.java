@@ -148,6 +148,8 @@ final class MicrometerMetrics implements MetricsRecorder {
         counter("p2p.gossip.validations", validations, gossip, Gossip::rejected, "result", "reject");
         counter("p2p.gossip.relayed", "Copies of gossip messages queued to peers (relays and broadcasts)", gossip,
                 Gossip::relayed);
+        counter("p2p.gossip.throttled", "Gossip messages that waited for their peer's rate limit", gossip,
+                Gossip::throttled);
         String dropped = "Messages not passed on, by why";
         counter("p2p.dropped", dropped, gossip, Gossip::relayDrops, "reason", "peer_queue_full");
         counter("p2p.dropped", dropped, gossip, Gossip::overLimitItems, "reason", "rate_limited");
