@@ -72,6 +72,7 @@ public final class NodeConfig {
     private final Path addressBookFile;
     private final Duration peerExchangeInterval;
     private final Duration dialInterval;
+    private final Duration outboundRotation;
     private final int seenCacheSize;
     private final Duration seenCacheTtl;
     private final int relayFanout;
@@ -118,6 +119,7 @@ public final class NodeConfig {
         this.addressBookFile = b.addressBookFile;
         this.peerExchangeInterval = b.peerExchangeInterval;
         this.dialInterval = b.dialInterval;
+        this.outboundRotation = b.outboundRotation;
         this.seenCacheSize = b.seenCacheSize;
         this.seenCacheTtl = b.seenCacheTtl;
         this.relayFanout = b.relayFanout;
@@ -171,6 +173,7 @@ public final class NodeConfig {
         b.addressBookFile = addressBookFile;
         b.peerExchangeInterval = peerExchangeInterval;
         b.dialInterval = dialInterval;
+        b.outboundRotation = outboundRotation;
         b.seenCacheSize = seenCacheSize;
         b.seenCacheTtl = seenCacheTtl;
         b.relayFanout = relayFanout;
@@ -188,7 +191,11 @@ public final class NodeConfig {
         return nodeId;
     }
 
-    /** Address to listen on. Default {@code 0.0.0.0}. */
+    /**
+     * Address to listen on. A specific address (not a wildcard such as {@code 0.0.0.0}) is also
+     * the source of the node's outbound connections, so that peers learn the address it listens
+     * on. Default {@code 0.0.0.0}.
+     */
     public String listenHost() {
         return listenHost;
     }
@@ -379,6 +386,17 @@ public final class NodeConfig {
     }
 
     /**
+     * About how often, while every outbound slot is taken, the dialer lets one outbound peer
+     * go, chosen at random, so that it dials another address of its book instead (each wait is
+     * drawn between half and one and a half times this). Without it, a network whose nodes
+     * filled their slots while split in two stays split once the link heals, and new nodes
+     * only ever get inbound peers. {@link Duration#ZERO} turns it off. Default 5 min.
+     */
+    public Duration outboundRotation() {
+        return outboundRotation;
+    }
+
+    /**
      * Message ids the gossip seen-cache holds at most (16 B each when a power of two, under
      * 32 B otherwise). Default 2^20 (16 MiB).
      */
@@ -514,6 +532,7 @@ public final class NodeConfig {
         private Path addressBookFile;
         private Duration peerExchangeInterval = Duration.ofMinutes(2);
         private Duration dialInterval = Duration.ofSeconds(1);
+        private Duration outboundRotation = Duration.ofMinutes(5);
         private int seenCacheSize = 1 << 20;
         private Duration seenCacheTtl = Duration.ofMinutes(2);
         private int relayFanout = 0;
@@ -730,6 +749,12 @@ public final class NodeConfig {
             return this;
         }
 
+        /** See {@link NodeConfig#outboundRotation()}; {@link Duration#ZERO} turns it off. */
+        public Builder outboundRotation(Duration outboundRotation) {
+            this.outboundRotation = Objects.requireNonNull(outboundRotation, "outboundRotation");
+            return this;
+        }
+
         public Builder seenCacheSize(int seenCacheSize) {
             this.seenCacheSize = seenCacheSize;
             return this;
@@ -834,6 +859,7 @@ public final class NodeConfig {
             check(outboundTarget >= 0, "outboundTarget must be >= 0, got " + outboundTarget);
             positive(peerExchangeInterval, "peerExchangeInterval");
             positive(dialInterval, "dialInterval");
+            check(!outboundRotation.isNegative(), "outboundRotation must be >= 0, got " + outboundRotation);
             check(seenCacheSize >= 2 && seenCacheSize <= 1 << 29, "seenCacheSize must be in 2..2^29, got " + seenCacheSize);
             positive(seenCacheTtl, "seenCacheTtl");
             check(relayFanout >= 0, "relayFanout must be >= 0, got " + relayFanout);

@@ -30,6 +30,7 @@ import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.ProtocolException;
 import io.reactivep2p.transport.ByteCounter;
 import io.reactivep2p.transport.PipelineNames;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -214,9 +215,16 @@ public final class P2pNode implements AutoCloseable {
             }
             Sinks.One<Peer> handshake = Sinks.one();
             AtomicReference<Connection> connection = new AtomicReference<>();
-            return TcpClient.newConnection() // not pooled: a peer owns its connection
+            TcpClient client = TcpClient.newConnection() // not pooled: a peer owns its connection
                     .runOn(loops)
-                    .remoteAddress(() -> address)
+                    .remoteAddress(() -> address);
+            InetAddress local = address().getAddress();
+            if (!local.isAnyLocalAddress()) {
+                // A node listening on one address dials from it too: its peers learn the address
+                // it accepts connections on (the connection's IP with the HELLO's port).
+                client = client.bindAddress(() -> new InetSocketAddress(local, 0));
+            }
+            return client
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, readBuffers())

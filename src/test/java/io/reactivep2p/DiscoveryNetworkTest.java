@@ -85,6 +85,30 @@ class DiscoveryNetworkTest {
         assertThat(nodes).allSatisfy(n -> assertThat(n.discovery().addressBook().size()).isGreaterThan(target));
     }
 
+    /**
+     * With every outbound slot taken and other addresses in its book, the node lets one
+     * outbound peer go about every rotation interval and dials another: over a few intervals
+     * it has had outbound peers beyond its target, and its slots are full again after each.
+     */
+    @Test
+    void outboundRotationLetsAPeerGoAndDialsAnother() {
+        P2pNode hub = start(local().outboundTarget(0));
+        for (int i = 0; i < 4; i++) {
+            start(local().outboundTarget(1).seeds(hostPort(hub)));
+        }
+        P2pNode rotating = start(local().outboundTarget(2).seeds(hostPort(hub)).outboundRotation(Duration.ofMillis(300)));
+        Set<NodeId> dialled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        rotating.peerEvents().subscribe(e -> {
+            if (e.type() == io.reactivep2p.peer.PeerEvent.Type.CONNECTED && e.peer().direction() == Direction.OUTBOUND) {
+                dialled.add(e.peer().id());
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> dialled.size() >= 4 && rotating.discovery().rotations() >= 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> outbound(rotating) == 2);
+        // The rotated peers heard REQUESTED ("outbound rotation"); the hub never rotates (no slots).
+        assertThat(hub.discovery().rotations()).isZero();
+    }
+
     @Test
     void aNodeWhoseFirstSeedIsDownJoinsThroughTheNext() throws Exception {
         P2pNode live = start(local());

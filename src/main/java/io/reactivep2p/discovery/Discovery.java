@@ -63,6 +63,11 @@ import reactor.core.scheduler.Schedulers;
  *       backing off; the seeds again when the book has nothing to offer. A failed dial backs
  *       the address off exponentially with jitter (seeds too); a dial that reaches this node
  *       itself removes the address.</li>
+ *   <li><b>Rotation.</b> About every {@link NodeConfig#outboundRotation()}, while every
+ *       outbound slot is taken and the book offers another address, one outbound peer chosen
+ *       at random is disconnected (REQUESTED) and its slot dialled afresh, so that the
+ *       outbound graph keeps changing: it heals a network split in two once the link is back,
+ *       and gives new nodes outbound slots.</li>
  *   <li><b>Persistence.</b> With {@link NodeConfig#addressBookFile()}, the book is loaded on
  *       start (a corrupt file is logged and ignored) and saved atomically every
  *       {@value #SAVE_INTERVAL_MINUTES} minutes and on stop.</li>
@@ -89,8 +94,13 @@ public final class Discovery {
     private final Map<Peer, Exchange> exchanges = new ConcurrentHashMap<>();
     private final List<Seed> seeds = new ArrayList<>();
     private final Set<InetSocketAddress> pending = new HashSet<>(); // worker only
+    /** The address of the last outbound peer let go by rotation, and until when it is not redialled; worker only. */
+    private InetSocketAddress rotatedOut;
+    private long rotatedOutUntilMillis;
+    private long nextRotationMillis; // worker only
     private final AtomicLong ignoredRequests = new AtomicLong();
     private final AtomicLong badAnswers = new AtomicLong();
+    private final AtomicLong rotations = new AtomicLong();
     private volatile boolean running;
     private volatile boolean loaded;
     private long lastSaveMillis;
@@ -147,6 +157,11 @@ public final class Discovery {
         return ignoredRequests.get();
     }
 
+    /** Outbound peers let go by {@link NodeConfig#outboundRotation()}. */
+    public long rotations() {
+        return rotations.get();
+    }
+
     /** PEERS that were unsolicited or longer than asked. */
     public long badAnswers() {
         return badAnswers.get();
@@ -165,6 +180,7 @@ public final class Discovery {
     public void start() {
         running = true;
         lastSaveMillis = clock.getAsLong();
+        nextRotationMillis = lastSaveMillis + rotationWait();
         run(() -> {
             long now = clock.getAsLong();
             for (Seed seed : seeds) {
@@ -263,6 +279,7 @@ public final class Discovery {
         try {
             long now = clock.getAsLong();
             fill(now);
+            rotate(now);
             for (Map.Entry<Peer, Exchange> e : exchanges.entrySet()) {
                 Exchange ex = e.getValue();
                 boolean due;
@@ -314,6 +331,8 @@ public final class Discovery {
                 pick = book.select(now, (a, id) -> skip(a, id, connected));
             }
             if (pick.isEmpty()) {
+                log.debug("{}: {} outbound slots free, {} dials pending, nothing to dial in a book of {}",
+                        config.nodeId().shortHex(), free, pending.size(), book.size());
                 break;
             }
             groups.add(NetworkGroup.of(pick.get().getAddress()));
@@ -328,8 +347,47 @@ public final class Discovery {
         }
     }
 
+    /**
+     * Lets one outbound peer go, at random, when the rotation is due and every slot is taken,
+     * provided the book has another address to dial: the slot is refilled at once by the
+     * peer's departure, and the address let go is not redialled before the next rotation.
+     */
+    private void rotate(long now) {
+        if (config.outboundRotation().isZero() || now < nextRotationMillis) {
+            return;
+        }
+        nextRotationMillis = now + rotationWait();
+        if (peers.outboundCount() < config.outboundTarget()) {
+            return;
+        }
+        List<Peer> outbound = new ArrayList<>();
+        Set<InetSocketAddress> connected = new HashSet<>();
+        for (Peer p : peers.peers()) {
+            connected.add(p.remoteAddress());
+            p.listenAddress().ifPresent(connected::add);
+            if (p.direction() == Direction.OUTBOUND && p.isActive()) {
+                outbound.add(p);
+            }
+        }
+        if (outbound.isEmpty() || book.select(now, (a, id) -> skip(a, id, connected)).isEmpty()) {
+            return;
+        }
+        Peer out = outbound.get(ThreadLocalRandom.current().nextInt(outbound.size()));
+        rotatedOut = out.remoteAddress();
+        rotatedOutUntilMillis = nextRotationMillis;
+        rotations.incrementAndGet();
+        log.debug("rotating outbound peer {} out", out);
+        out.disconnect(DisconnectReason.REQUESTED, "outbound rotation").subscribe();
+    }
+
+    private long rotationWait() {
+        long interval = config.outboundRotation().toMillis();
+        return interval / 2 + ThreadLocalRandom.current().nextLong(interval + 1);
+    }
+
     private boolean skip(InetSocketAddress address, NodeId id, Set<InetSocketAddress> connected) {
         return pending.contains(address)
+                || (address.equals(rotatedOut) && clock.getAsLong() < rotatedOutUntilMillis)
                 || connected.contains(address)
                 || peers.isBanned(address.getAddress())
                 || (id != null && (id.equals(config.nodeId()) || peers.peer(id) != null || peers.isBanned(id)));
@@ -337,7 +395,7 @@ public final class Discovery {
 
     private void dial(InetSocketAddress address, Seed seed) {
         pending.add(address);
-        log.debug("dialling {}{}", address, seed != null ? " (seed)" : "");
+        log.debug("{} dialling {}{}", config.nodeId().shortHex(), address, seed != null ? " (seed)" : "");
         dialer.apply(address).subscribe(
                 peer -> run(() -> {
                     pending.remove(address);
@@ -356,7 +414,7 @@ public final class Discovery {
     private void dialFailed(InetSocketAddress address, Seed seed, Throwable error) {
         long now = clock.getAsLong();
         boolean self = error instanceof PeerException pe && pe.reason() == DisconnectReason.SELF_CONNECTION;
-        log.debug("dial to {} failed: {}", address, error.toString());
+        log.debug("{}: dial to {} failed: {}", config.nodeId().shortHex(), address, error.toString());
         if (self) {
             book.remove(address);
         } else {
