@@ -508,7 +508,8 @@ public final class P2pNode implements AutoCloseable {
     private FrameEncoder addCodec(Connection conn) {
         FrameEncoder encoder = new FrameEncoder(config.frameSettings(), config.metrics());
         conn.addHandlerFirst(PipelineNames.BYTE_COUNTER, bytes)
-                .addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings(), config.metrics()))
+                .addHandlerLast(PipelineNames.FRAME_DECODER,
+                        new FrameDecoder(config.frameSettings(), config.metrics()).handshaking())
                 .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder);
         return encoder;
     }

@@ -160,6 +160,18 @@ class AttackSuiteTest {
         });
     }
 
+    /** Before its HELLO a stranger may not make the node buffer more than 8 KiB of a frame. */
+    @Test
+    void aLargeFrameBeforeTheHelloIsAProtocolErrorAtItsHeader() throws Exception {
+        duringHonestTraffic(() -> {
+            try (RawPeer raw = RawPeer.connect(node.address())) {
+                raw.sendBytes(ByteBuffer.allocate(FrameCodec.HEADER_LENGTH).putInt(FrameSettings.DEFAULT_MAGIC)
+                        .put((byte) 0x00).put((byte) 0).putInt(64 * 1024).putInt(0).array());
+                expectProtocolErrorScored50(raw);
+            }
+        });
+    }
+
     @Test
     void aWrongChecksumIsAProtocolError() throws Exception {
         duringHonestTraffic(() -> {
@@ -314,9 +326,10 @@ class AttackSuiteTest {
     }
 
     /**
-     * 1,000 items per INV: the first two take the burst of 2,000 items (each asked for with
-     * GET_DATA, never answered); every INV over the rate costs 5 points, so the twentieth
-     * over it bans the sender.
+     * 1,000 items per INV: the first two take the burst of 2,000 items, of which the first
+     * 1,024 are asked for with GET_DATA (never answered) and the rest not, that peer having as
+     * many requests pending as one peer may; every INV over the rate costs 5 points, so the
+     * twentieth over it bans the sender.
      */
     @Test
     void anInvFloodIsCutAtTheRateAndScoredUntilTheSenderIsBanned() throws Exception {
@@ -331,8 +344,10 @@ class AttackSuiteTest {
             }
         });
         assertThat(node.peerManager().isBanned(ATTACKER)).isTrue();
-        // Asked for: the burst, and what the rate refilled while the flood was read.
-        assertThat(node.gossip().fetched()).isBetween(2000L, 3000L);
+        // Asked for: as many as one peer may have pending (a quarter of the node's fetch table),
+        // out of the burst and what the rate refilled while the flood was read.
+        assertThat(node.gossip().fetched()).isEqualTo(1024);
+        assertThat(node.gossip().fetchesOverPeerCap()).isGreaterThanOrEqualTo(2000L - 1024);
         assertThat(node.gossip().overLimitItems()).isGreaterThanOrEqualTo(20L * Inventory.MAX_ITEMS);
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -29,7 +30,7 @@ import java.util.function.LongSupplier;
  *       requested or broadcast) are kept in a {@link SeenCache} of their first 8 bytes; an INV
  *       for one of them asks nothing.</li>
  *   <li><b>Requests.</b> At most {@value #MAX_PENDING_REQUESTS} hashes are being fetched at
- *       once, each from one peer; a request unanswered for {@value #REQUEST_TIMEOUT_MILLIS} ms is
+ *       once, each from one peer, and at most {@value #MAX_PENDING_PER_PEER} from any one peer; a request unanswered for {@value #REQUEST_TIMEOUT_MILLIS} ms is
  *       forgotten, so the next INV of that hash asks again (another peer, or the same one). What
  *       arrives is hashed: only the hash of what arrived ends a request.</li>
  *   <li><b>Serving.</b> GET_DATA is answered from the cache of recent large messages
@@ -46,6 +47,8 @@ import java.util.function.LongSupplier;
 final class Announcements {
 
     static final int MAX_PENDING_REQUESTS = 4096;
+    /** Hashes being fetched from one peer at most: a quarter of the table, so one peer cannot fill it. */
+    static final int MAX_PENDING_PER_PEER = MAX_PENDING_REQUESTS / 4;
     static final long REQUEST_TIMEOUT_MILLIS = 10_000;
     static final int ITEMS_PER_SECOND = 1000;
     static final int OVER_LIMIT_SCORE = 5;
@@ -63,15 +66,18 @@ final class Announcements {
     final LongAdder unknownRequests = new LongAdder();
     final LongAdder overLimit = new LongAdder();
     final LongAdder unsolicited = new LongAdder();
+    /** INV items not asked for because their announcer had {@value #MAX_PENDING_PER_PEER} requests pending. */
+    final LongAdder perPeerFull = new LongAdder();
 
     /** A hash being fetched: from whom, until when. */
     private record Request(Peer peer, long deadlineNanos) {
     }
 
-    /** Token buckets of one peer, in items. */
+    /** Token buckets of one peer, in items, and the hashes being fetched from it. */
     private static final class Limits {
         final TokenBucket inv;
         final TokenBucket getData;
+        final AtomicInteger pending = new AtomicInteger();
 
         Limits(long now) {
             inv = new TokenBucket(ITEMS_PER_SECOND, 2 * ITEMS_PER_SECOND, now);
@@ -115,6 +121,7 @@ final class Announcements {
         ContentHash hash = ContentHash.of(message);
         seenHashes.markSeen(prefix(hash));
         Request r = requested.remove(hash);
+        ended(r);
         if (r == null || r.peer() != peer) {
             unsolicited.increment();
         }
@@ -125,7 +132,7 @@ final class Announcements {
     ContentHash own(Message message) {
         ContentHash hash = ContentHash.of(message);
         seenHashes.markSeen(prefix(hash));
-        requested.remove(hash);
+        ended(requested.remove(hash));
         return hash;
     }
 
@@ -146,6 +153,10 @@ final class Announcements {
         if (!allowed(peer, true, items.items().size())) {
             return;
         }
+        Limits own = limits.get(peer);
+        if (own == null) {
+            return; // gone
+        }
         long now = nanoClock.getAsLong();
         List<InvItem> wanted = new ArrayList<>();
         for (InvItem item : items.items()) {
@@ -164,7 +175,12 @@ final class Announcements {
                     continue;
                 }
             }
-            requested.put(hash, new Request(peer, now + TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MILLIS)));
+            if (own.pending.get() >= MAX_PENDING_PER_PEER) {
+                perPeerFull.increment();
+                continue; // asked of it again at its next INV, or of another peer
+            }
+            own.pending.incrementAndGet();
+            ended(requested.put(hash, new Request(peer, now + TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MILLIS))));
             wanted.add(item);
         }
         if (!wanted.isEmpty()) {
@@ -190,6 +206,16 @@ final class Announcements {
         }
     }
 
+    /** Counts a request off its peer, once it is answered, replaced or expired. */
+    private void ended(Request r) {
+        if (r != null) {
+            Limits l = limits.get(r.peer());
+            if (l != null) {
+                l.pending.decrementAndGet();
+            }
+        }
+    }
+
     private boolean allowed(Peer peer, boolean inv, int items) {
         Limits l = limits.get(peer);
         if (l == null) {
@@ -206,7 +232,13 @@ final class Announcements {
     }
 
     private void expireRequests(long now) {
-        requested.values().removeIf(r -> r.deadlineNanos() - now <= 0);
+        requested.values().removeIf(r -> {
+            boolean expired = r.deadlineNanos() - now <= 0;
+            if (expired) {
+                ended(r);
+            }
+            return expired;
+        });
     }
 
     /** Expires seen hashes and stale requests; called periodically. */

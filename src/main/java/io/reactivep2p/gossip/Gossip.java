@@ -399,6 +399,14 @@ public final class Gossip {
         return announcements.unknownRequests.sum();
     }
 
+    /**
+     * INV items not asked for because their announcer already had
+     * {@value Announcements#MAX_PENDING_PER_PEER} hashes being fetched from it.
+     */
+    public long fetchesOverPeerCap() {
+        return announcements.perPeerFull.sum();
+    }
+
     /** Large messages that arrived without this node asking that peer for them (handled as pushes). */
     public long unsolicitedLarge() {
         return announcements.unsolicited.sum();

@@ -9,6 +9,7 @@ import io.reactivep2p.NodeConfig;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
+import io.reactivep2p.protocol.FrameDecoder;
 import io.reactivep2p.protocol.FrameEncoder;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
@@ -203,6 +204,10 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         }
         peer = candidate;
         state = State.ACTIVE;
+        FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+        if (decoder != null) {
+            decoder.handshakeDone();
+        }
         handshakeTimer.cancel(false);
         config.metrics().handshake(direction, now() - startNanos);
         encoder.lz4(config.lz4() && hello.supportsLz4());

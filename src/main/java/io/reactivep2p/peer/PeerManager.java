@@ -58,6 +58,9 @@ public final class PeerManager {
     private int inbound;
     private int outbound;
     private int inboundConnections;
+    private final Ticker ticker;
+    /** When each connected peer was admitted (ticker nanos); guarded by this. */
+    private final Map<Peer, Long> admittedAt = new HashMap<>();
 
     /**
      * @param config limits, scores and bans
@@ -81,6 +84,7 @@ public final class PeerManager {
         this.config = Objects.requireNonNull(config, "config");
         this.self = config.nodeId();
         this.nonce = nonce;
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.bans = Caffeine.newBuilder().maximumSize(config.maxBans())
                 .expireAfterWrite(config.banDuration()).ticker(ticker).build();
         this.scores = Caffeine.newBuilder().maximumSize(config.maxBans())
@@ -167,7 +171,9 @@ public final class PeerManager {
     /**
      * Admits a peer whose HELLO arrived, or says why not. A second connection to the same
      * node id (simultaneous dials) keeps the one dialled by the lower node id; the other is
-     * refused or, if it was admitted first, replaced.
+     * refused or, if it was admitted first and less than the handshake timeout ago, replaced.
+     * Past that, the connection there is kept and the newcomer refused: ids are claimed, not
+     * proven, so a stranger claiming a connected peer's id must not displace it.
      */
     synchronized Admission admit(Peer peer, long helloNonce) {
         NodeId id = peer.id();
@@ -180,7 +186,9 @@ public final class PeerManager {
         Peer existing = peers.get(id);
         if (existing != null) {
             NodeId preferredDialer = self.compareTo(id) < 0 ? self : id;
-            if (dialer(peer).equals(preferredDialer) && !dialer(existing).equals(preferredDialer)) {
+            Long since = admittedAt.get(existing);
+            boolean simultaneous = since != null && ticker.read() - since < config.handshakeTimeout().toNanos();
+            if (simultaneous && dialer(peer).equals(preferredDialer) && !dialer(existing).equals(preferredDialer)) {
                 replace(existing, peer);
                 return new Admission(null, existing);
             }
@@ -211,6 +219,7 @@ public final class PeerManager {
     }
 
     private void admitted(Peer peer) {
+        admittedAt.put(peer, ticker.read());
         onAdmitted.accept(peer);
         events.tryEmitNext(PeerEvent.connected(peer));
     }
@@ -232,6 +241,7 @@ public final class PeerManager {
         if (peers.remove(peer.id(), peer)) {
             count(peer, -1);
         }
+        admittedAt.remove(peer);
         events.tryEmitNext(PeerEvent.disconnected(peer, why));
     }
 

@@ -41,6 +41,12 @@ import java.util.Objects;
  * makes the node hold at most about twice what it sent, plus one tail, never a buffer and a
  * component per byte.
  *
+ * <p><b>Before the handshake.</b> After {@link #handshaking()}, until {@link #handshakeDone()},
+ * frames are held to {@value #HANDSHAKE_FRAME_LENGTH} bytes of payload, on the wire and after
+ * LZ4: the first frame of a connection is a HELLO (at most 4,418 bytes in any version, whose
+ * layout is fixed) or a DISCONNECT, and a stranger that has not said who it is does not get
+ * the node to buffer a 4 MiB frame.
+ *
  * <p>One instance per channel (not sharable).
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
@@ -52,7 +58,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** The buffer that smaller reads are copied into. */
     static final int TAIL_LENGTH = 32 * 1024;
 
+    /** Payload bytes a frame may have before the handshake: above any HELLO or DISCONNECT. */
+    public static final int HANDSHAKE_FRAME_LENGTH = 8 * 1024;
+
     private final FrameSettings settings;
+    /** {@link #settings}, or while handshaking the same with the lengths cut to {@link #HANDSHAKE_FRAME_LENGTH}. */
+    private FrameSettings limits;
     private final FrameObserver observer;
     private final int largeFrameLength;
     private final int minComponent;
@@ -84,11 +95,32 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** Tests (fuzzing with short inputs): every threshold of the large-frame path chosen. */
     FrameDecoder(FrameSettings settings, FrameObserver observer, int largeFrameLength, int minComponent, int tailLength) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.limits = settings;
         this.observer = Objects.requireNonNull(observer, "observer");
         this.largeFrameLength = largeFrameLength;
         this.minComponent = minComponent;
         this.tailLength = tailLength;
         setCumulator(this::cumulate);
+    }
+
+    /**
+     * Holds frames to {@value #HANDSHAKE_FRAME_LENGTH} bytes until {@link #handshakeDone()}.
+     * Call before the first byte is read.
+     *
+     * @return this decoder
+     */
+    public FrameDecoder handshaking() {
+        limits = settings.withMaxFrameLength(Math.min(HANDSHAKE_FRAME_LENGTH, settings.maxFrameLength()))
+                .withMaxMessageLength(Math.min(HANDSHAKE_FRAME_LENGTH, settings.maxMessageLength()));
+        return this;
+    }
+
+    /**
+     * Lifts the handshake limit, from the next frame on. Call on the channel's event loop, as
+     * the HELLO is accepted: frames pipelined behind it are decoded after it is handled.
+     */
+    public void handshakeDone() {
+        limits = settings;
     }
 
     private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
@@ -176,7 +208,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         ByteBuf frame;
         int start = in.readerIndex();
         try {
-            frame = FrameCodec.decode(in, settings, ctx.alloc());
+            frame = FrameCodec.decode(in, limits, ctx.alloc());
         } catch (ProtocolException e) {
             failed = true;
             largeFrameEnd = 0;

@@ -69,6 +69,40 @@ class FrameDecoderTest {
     }
 
     @Test
+    void whileHandshakingAFrameAboveTheHandshakeLimitFailsAtItsHeaderAndAfterwardsTheFullLimitHolds() {
+        FrameDecoder decoder = new FrameDecoder(FrameSettings.defaults()).handshaking();
+        EmbeddedChannel handshaking = new EmbeddedChannel(decoder);
+        try {
+            Message hello = Message.of(MessageType.MsgHello, bytes(FrameDecoder.HANDSHAKE_FRAME_LENGTH, 1));
+            Message big = Message.of(MessageType.MsgBlock, bytes(FrameDecoder.HANDSHAKE_FRAME_LENGTH + 1, 2));
+            // At the limit: decoded. Then the limit is lifted, as PeerHandler does on the HELLO.
+            handshaking.writeInbound(Unpooled.wrappedBuffer(encode(hello, false)));
+            ByteBuf first = handshaking.readInbound();
+            assertThat(FrameCodec.toMessage(first)).isEqualTo(hello);
+            first.release();
+            decoder.handshakeDone();
+            handshaking.writeInbound(Unpooled.wrappedBuffer(encode(big, false)));
+            ByteBuf second = handshaking.readInbound();
+            assertThat(FrameCodec.toMessage(second)).isEqualTo(big);
+            second.release();
+        } finally {
+            handshaking.finishAndReleaseAll();
+        }
+
+        EmbeddedChannel stranger = new EmbeddedChannel(new FrameDecoder(FrameSettings.defaults()).handshaking());
+        try {
+            // Only the header of a 1 MiB frame: refused before anything is buffered.
+            ByteBuf header = Unpooled.buffer().writeInt(FrameSettings.DEFAULT_MAGIC).writeByte(0x00).writeByte(0)
+                    .writeInt(1 << 20).writeInt(0);
+            assertThatThrownBy(() -> stranger.writeInbound(header))
+                    .isInstanceOfSatisfying(ProtocolException.class,
+                            e -> assertThat(e.kind()).isEqualTo(ProtocolException.Kind.FRAME_TOO_LARGE));
+        } finally {
+            stranger.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void gathersLargeFramesFromReadsSplitAtEveryBoundary() {
         // A threshold of 40 payload bytes makes most frames of the stream "large": the composite
         // path runs on a stream short enough to cut at every pair of positions.
