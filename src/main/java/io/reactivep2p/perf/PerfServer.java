@@ -7,7 +7,6 @@ import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.ProtocolException;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +23,8 @@ import reactor.core.publisher.Mono;
  * PERF_DONE with the count.
  *
  * <p><b>Limits.</b> Every peer is a stranger: at most {@value #MAX_RUNS_PER_PEER} runs in
- * progress per peer, and at most {@code maxDownload} bytes asked for by a run. The download is
+ * progress per peer, uploading or being answered (a run counts until its download is
+ * written), and at most {@code maxDownload} bytes asked for by a run. The download is
  * written as the connection takes it (socket backpressure), so a client that does not read
  * holds no more than the socket buffers. A malformed message, a run over the limits, or DATA
  * and DONE of a run that was not started disconnect the peer with
@@ -42,10 +42,11 @@ public final class PerfServer implements Disposable {
 
     private static final Logger log = LoggerFactory.getLogger(PerfServer.class);
 
-    /** A run in progress: what it asked for and what it uploaded so far. Its peer's event loop only. */
+    /** A run in progress: what it asked for, what it uploaded so far, whether it is being answered. */
     private static final class Run {
         final long download;
         long received;
+        boolean answering;
 
         Run(long download) {
             this.download = download;
@@ -111,19 +112,20 @@ public final class PerfServer implements Disposable {
                 }
             } else if (type.equals(Perf.DATA)) {
                 Run r = mine.get(run);
-                if (r == null) {
-                    throw outOfOrder("PERF_DATA of run " + run + ", not started");
+                if (r == null || r.answering) {
+                    throw outOfOrder("PERF_DATA of run " + run + ", " + (r == null ? "not started" : "done"));
                 }
                 int bytes = m.payloadLength() - Perf.HEADER;
                 r.received += bytes;
                 received.add(bytes);
             } else {
                 Perf.value(m); // checks the length; the client's count is for the client
-                Run r = mine.remove(run);
-                if (r == null) {
-                    throw outOfOrder("PERF_DONE of run " + run + ", not started");
+                Run r = mine.get(run);
+                if (r == null || r.answering) {
+                    throw outOfOrder("PERF_DONE of run " + run + ", " + (r == null ? "not started" : "done twice"));
                 }
-                answer(peer, run, r);
+                r.answering = true; // still counted against the peer's runs until it is answered
+                answer(peer, run, r, mine);
             }
         } catch (ProtocolException e) {
             log.debug("perf: {} from {}", e.getMessage(), peer);
@@ -134,16 +136,17 @@ public final class PerfServer implements Disposable {
     private Map<Long, Run> runsOf(Peer peer) {
         Map<Long, Run> mine = runs.get(peer);
         if (mine == null) {
-            mine = new HashMap<>();
+            mine = new ConcurrentHashMap<>();
             runs.put(peer, mine);
             peer.onClose().subscribe(why -> runs.remove(peer)); // at once if it closed already
         }
         return mine;
     }
 
-    private void answer(Peer peer, long run, Run r) {
+    private void answer(Peer peer, long run, Run r, Map<Long, Run> mine) {
         Flux<Message> download = PerfClient.chunks(run, r.download, chunk, PerfClient.Data.RANDOM);
         peer.send(Flux.concat(download, Mono.just(Perf.control(Perf.DONE, run, r.received))))
+                .doFinally(signal -> mine.remove(run, r))
                 .subscribe(null,
                         e -> log.debug("perf: download of run {} to {} failed: {}", run, peer, e.toString()),
                         () -> {

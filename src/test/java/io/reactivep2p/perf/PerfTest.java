@@ -147,6 +147,34 @@ class PerfTest {
         assertThat(why.detail()).contains("runs in progress");
     }
 
+    /**
+     * A run counts until its download is written, not only while it uploads: a client that
+     * starts and ends runs asking for large downloads, and never reads them, cannot make the
+     * server answer more than {@link PerfServer#MAX_RUNS_PER_PEER} at once.
+     */
+    @Test
+    void runsBeingAnsweredCountAgainstTheLimitToo() throws Exception {
+        P2pNode server = perfNode();
+        PerfServer.attach(server, 1L << 30);
+        try (java.net.Socket socket = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(io.reactivep2p.testing.WireBytes.frame(new io.reactivep2p.protocol.Hello(
+                    io.reactivep2p.protocol.Hello.VERSION, io.reactivep2p.protocol.NodeId.random(), 0, 1, 0,
+                    System.currentTimeMillis(), "never reads", new byte[0]).toMessage()));
+            for (int run = 0; run < PerfServer.MAX_RUNS_PER_PEER; run++) {
+                out.write(io.reactivep2p.testing.WireBytes.frame(Perf.control(Perf.START, run, 1L << 30)));
+                out.write(io.reactivep2p.testing.WireBytes.frame(Perf.control(Perf.DONE, run, 0)));
+            }
+            out.write(io.reactivep2p.testing.WireBytes.frame(Perf.control(Perf.START, 1_000, 10)));
+            out.flush();
+            org.awaitility.Awaitility.await().until(() -> !server.peers().isEmpty());
+            Peer client = server.peers().iterator().next();
+            Disconnection why = client.onClose().block(Duration.ofSeconds(10));
+            assertThat(why.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+            assertThat(why.detail()).contains("runs in progress");
+        }
+    }
+
     @Test
     void aClientStillUploadingWhenRefusedLearnsWhy() {
         P2pNode server = perfNode();
