@@ -310,11 +310,9 @@ public final class Discovery {
         if (free <= 0) {
             return;
         }
-        Set<InetSocketAddress> connected = new HashSet<>();
+        Set<InetSocketAddress> connected = connectedAddresses();
         Set<Long> groups = new HashSet<>();
         for (Peer p : peers.peers()) {
-            connected.add(p.remoteAddress());
-            p.listenAddress().ifPresent(connected::add);
             if (p.direction() == Direction.OUTBOUND) {
                 groups.add(NetworkGroup.of(p.remoteAddress().getAddress()));
             }
@@ -360,11 +358,9 @@ public final class Discovery {
         if (peers.outboundCount() < config.outboundTarget()) {
             return;
         }
+        Set<InetSocketAddress> connected = connectedAddresses();
         List<Peer> outbound = new ArrayList<>();
-        Set<InetSocketAddress> connected = new HashSet<>();
         for (Peer p : peers.peers()) {
-            connected.add(p.remoteAddress());
-            p.listenAddress().ifPresent(connected::add);
             if (p.direction() == Direction.OUTBOUND && p.isActive()) {
                 outbound.add(p);
             }
@@ -378,6 +374,16 @@ public final class Discovery {
         rotations.incrementAndGet();
         log.debug("rotating outbound peer {} out", out);
         out.disconnect(DisconnectReason.REQUESTED, "outbound rotation").subscribe();
+    }
+
+    /** The remote and listen addresses of the connected peers: not to be dialled. */
+    private Set<InetSocketAddress> connectedAddresses() {
+        Set<InetSocketAddress> connected = new HashSet<>();
+        for (Peer p : peers.peers()) {
+            connected.add(p.remoteAddress());
+            p.listenAddress().ifPresent(connected::add);
+        }
+        return connected;
     }
 
     private long rotationWait() {
