@@ -859,7 +859,8 @@ public final class NodeConfig {
             check(outboundTarget >= 0, "outboundTarget must be >= 0, got " + outboundTarget);
             positive(peerExchangeInterval, "peerExchangeInterval");
             positive(dialInterval, "dialInterval");
-            check(!outboundRotation.isNegative(), "outboundRotation must be >= 0, got " + outboundRotation);
+            check(outboundRotation.isZero() || outboundRotation.toMillis() >= 1,
+                    "outboundRotation must be 0 (off) or at least 1 ms, got " + outboundRotation);
             check(seenCacheSize >= 2 && seenCacheSize <= 1 << 29, "seenCacheSize must be in 2..2^29, got " + seenCacheSize);
             positive(seenCacheTtl, "seenCacheTtl");
             check(relayFanout >= 0, "relayFanout must be >= 0, got " + relayFanout);

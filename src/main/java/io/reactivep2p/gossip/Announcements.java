@@ -30,9 +30,11 @@ import java.util.function.LongSupplier;
  *       requested or broadcast) are kept in a {@link SeenCache} of their first 8 bytes; an INV
  *       for one of them asks nothing.</li>
  *   <li><b>Requests.</b> At most {@value #MAX_PENDING_REQUESTS} hashes are being fetched at
- *       once, each from one peer, and at most {@value #MAX_PENDING_PER_PEER} from any one peer; a request unanswered for {@value #REQUEST_TIMEOUT_MILLIS} ms is
- *       forgotten, so the next INV of that hash asks again (another peer, or the same one). What
- *       arrives is hashed: only the hash of what arrived ends a request.</li>
+ *       once, each from one peer, and at most {@value #MAX_PENDING_PER_PEER} from any one peer
+ *       (its further items are not asked for, and counted); a request unanswered for
+ *       {@value #REQUEST_TIMEOUT_MILLIS} ms is forgotten, so the next INV of that hash asks
+ *       again (another peer, or the same one). What arrives is hashed: only the hash of what
+ *       arrived ends a request.</li>
  *   <li><b>Serving.</b> GET_DATA is answered from the cache of recent large messages
  *       ({@link NodeConfig#announceCacheBytes()} bytes, kept at most the seen-cache ttl); an
  *       unknown hash is counted and answered with nothing.</li>

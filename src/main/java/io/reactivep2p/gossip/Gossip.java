@@ -98,8 +98,8 @@ public final class Gossip {
     /** Each peer's {@link NodeConfig#gossipRate()}, in messages. */
     private final Map<Peer, TokenBucket> rates = new ConcurrentHashMap<>();
     /**
-     * Where messages over their peer's rate wait: one thread, so that one peer's messages,
-     * given increasing deadlines, keep their order.
+     * Where messages over their peer's rate wait: one thread, so that one peer's waiting
+     * messages, whose deadlines increase, are handled in the order they arrived.
      */
     private final Scheduler throttle;
     private volatile Disposable expiry;
