@@ -667,7 +667,7 @@ public final class NetworkHarness {
 
     // ---- reporting ----
 
-    private static Map<String, Object> machine() throws IOException {
+    static Map<String, Object> machine() throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu", cpuModel());
         m.put("cores", Runtime.getRuntime().availableProcessors());
@@ -691,7 +691,7 @@ public final class NetworkHarness {
         return System.getProperty("os.arch");
     }
 
-    private static String loadavg() throws IOException {
+    static String loadavg() throws IOException {
         Path p = Path.of("/proc/loadavg");
         return Files.isReadable(p) ? Files.readString(p).trim() : "n/a";
     }
