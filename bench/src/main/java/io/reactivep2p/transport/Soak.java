@@ -92,7 +92,8 @@ import reactor.core.publisher.Flux;
  * <p>Run ({@code bench/soak.sh} builds the jar and runs this):
  * <pre>
  * java -Xmx1g -Dio.netty.leakDetection.level=paranoid -Dio.netty.leakDetection.targetRecords=0 \
- *     -cp bench/target/benchmarks.jar io.reactivep2p.transport.Soak [--nodes 20] [--rate 2000] [--duration 5m] [--degree 5] [--seed N] \
+ *     -cp bench/target/benchmarks.jar io.reactivep2p.transport.Soak \
+ *     [--nodes 20] [--rate 2000] [--duration 5m] [--degree 5] [--seed N] \
  *     [--sample 5s] [--live-heap-every 60s] [--drain 30s] [--json FILE]
  * </pre>
  * Exits with 1 when a message was lost, delivered twice, delivered to its origin or corrupt,
@@ -194,7 +195,7 @@ public final class Soak {
     private final LongAdder publishErrors = new LongAdder();
     private final Map<String, LongAdder> disconnects = new ConcurrentHashMap<>();
     private final CountDownLatch publishingDone = new CountDownLatch(1);
-    /** Whether {@link CountingLeakDetector} sees Netty's buffers (not in a test JVM, whose detector is the test jar's). */
+    /** Whether {@link CountingLeakDetector} sees Netty's buffers: not in a test JVM, whose detector is the test jar's. */
     private final boolean countingLeaks = CountingLeakDetector.installed();
     private final List<Map<String, Object>> samples = new ArrayList<>(); // sampler thread, then run's thread
     private volatile long publishStart;
@@ -362,7 +363,7 @@ public final class Soak {
         node.start().block(NETWORK_TIMEOUT);
     }
 
-    /** A random tree, then random extra links up to about {@code degree} per node; waits for every link on both sides. */
+    /** A random tree, then random links up to about {@code degree} per node; waits for every link on both sides. */
     private int connect(Random random) throws InterruptedException {
         int n = nodes.size();
         List<int[]> edges = new ArrayList<>();
@@ -440,7 +441,8 @@ public final class Soak {
     private void publish(int seq) {
         P2pNode origin = nodes.get(origin(seq, settings.seed(), nodes.size()));
         Message message = Message.wrap(SOAK, payload(seq, settings.seed()));
-        publishedAt.set(seq, System.nanoTime() - t0 + 1); // before the broadcast: the first copies may arrive before it returns
+        // Before the broadcast: the first copies may arrive before it returns.
+        publishedAt.set(seq, System.nanoTime() - t0 + 1);
         origin.broadcast(message).subscribe(r -> {
             originDrops.add(r.dropped());
             if (r.queued() == 0) {
@@ -591,7 +593,7 @@ public final class Soak {
 
     private Map<String, Object> totals(double drain, long lost, long liveStart, long liveEnd, long peak,
                                        double stopSeconds, Long leaks, double cpuSeconds, long endNanos) {
-        long expected = (long) published.get() * (nodes.size() - 1);
+        long expected = published.get() * (nodes.size() - 1);
         long got = delivered.sum();
         double publishing = seconds(publishEnd - publishStart);
         Map<String, Object> t = new LinkedHashMap<>();
@@ -739,7 +741,8 @@ public final class Soak {
 
         System.out.printf(Locale.ROOT, "%6.1f %-7s %,10d %7.0f %,12d %,9d %8.1f %8s %8s %8.1f %6d %7.2f %,6d %5s %5.2f%n",
                 (Double) s.get("t_s"), phase, pub, rate, got, expected - got, used / MIB, mib(heap.lastAfterGc()),
-                live < 0 ? "" : String.format(Locale.ROOT, "%.1f", live / MIB), jdkDirect() / MIB, (Integer) s.get("peers"),
+                live < 0 ? "" : String.format(Locale.ROOT, "%.1f", live / MIB), jdkDirect() / MIB,
+                (Integer) s.get("peers"),
                 latencyInterval.getValueAtPercentile(99) / 1e6, drops, leaks == null ? "-" : String.valueOf(leaks),
                 cpuCores);
         return s;
@@ -813,7 +816,8 @@ public final class Soak {
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("count", h.getTotalCount());
         for (double p : new double[] {50, 90, 99, 99.9}) {
-            l.put("p" + (p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p)), h.getValueAtPercentile(p) / 1e6);
+            String name = "p" + (p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p));
+            l.put(name, h.getValueAtPercentile(p) / 1e6);
         }
         l.put("max", h.getMaxValue() / 1e6);
         return l;
@@ -830,7 +834,8 @@ public final class Soak {
         Map<String, Long> sums = (Map<String, Long>) counters.get("sum");
         System.out.println();
         System.out.println("Summary");
-        row("nodes", nodes.size() + " (" + settings.degree() + " links per node aimed at, seed " + settings.seed() + ")");
+        row("nodes", nodes.size() + " (" + settings.degree() + " links per node aimed at, seed " + settings.seed()
+                + ")");
         row("published", String.format(Locale.ROOT, "%,d in %.1f s (%.1f msg/s; largest catch-up burst %d)",
                 (Long) t.get("published"), (Double) t.get("publish_s"), (Double) t.get("publish_rate"), maxBurst));
         row("deliveries", String.format(Locale.ROOT, "%,d of %,d", (Long) t.get("delivered"),
