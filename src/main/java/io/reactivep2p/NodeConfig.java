@@ -387,7 +387,8 @@ public final class NodeConfig {
 
     /**
      * About how often, while every outbound slot is taken, the dialer lets one outbound peer
-     * go, chosen at random, so that it dials another address of its book instead (each wait is
+     * it took from its book go (never a seed, never a peer the application dialled), chosen at
+     * random, so that it dials another address of its book instead (each wait is
      * drawn between half and one and a half times this). Without it, a network whose nodes
      * filled their slots while split in two stays split once the link heals, and new nodes
      * only ever get inbound peers. {@link Duration#ZERO} turns it off. Default 5 min.

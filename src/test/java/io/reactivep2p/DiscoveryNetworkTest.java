@@ -109,6 +109,26 @@ class DiscoveryNetworkTest {
         assertThat(hub.discovery().rotations()).isZero();
     }
 
+    /** Seeds and the application's own dials are never rotated out, and a dialer turned off rotates nothing. */
+    @Test
+    void rotationLeavesSeedsAndTheApplicationsOwnPeersAlone() {
+        P2pNode hub = start(local().outboundTarget(0));
+        List<P2pNode> others = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            others.add(start(local().outboundTarget(1).seeds(hostPort(hub))));
+        }
+        // Its only outbound peers: a seed, and a peer it was told to dial; the book fills from them.
+        P2pNode seeded = start(local().outboundTarget(2).seeds(hostPort(hub)).outboundRotation(Duration.ofMillis(200)));
+        seeded.connect(others.get(0).address()).block(Duration.ofSeconds(5));
+        P2pNode off = start(local().outboundTarget(0).outboundRotation(Duration.ofMillis(200)));
+        off.connect(hub.address()).block(Duration.ofSeconds(5));
+        off.connect(others.get(1).address()).block(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seeded.discovery().addressBook().size() >= 3);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                seeded.discovery().rotations() == 0 && outbound(seeded) == 2
+                        && off.discovery().rotations() == 0 && outbound(off) == 2);
+    }
+
     @Test
     void aNodeWhoseFirstSeedIsDownJoinsThroughTheNext() throws Exception {
         P2pNode live = start(local());

@@ -64,8 +64,9 @@ import reactor.core.scheduler.Schedulers;
  *       the address off exponentially with jitter (seeds too); a dial that reaches this node
  *       itself removes the address.</li>
  *   <li><b>Rotation.</b> About every {@link NodeConfig#outboundRotation()}, while every
- *       outbound slot is taken and the book offers another address, one outbound peer chosen
- *       at random is disconnected (REQUESTED) and its slot dialled afresh, so that the
+ *       outbound slot is taken and the book offers another address, one of the outbound peers
+ *       the dialer took from the book (never a seed, never a peer the application dialled),
+ *       chosen at random, is disconnected (REQUESTED) and its slot dialled afresh, so that the
  *       outbound graph keeps changing: it heals a network split in two once the link is back,
  *       and gives new nodes outbound slots.</li>
  *   <li><b>Persistence.</b> With {@link NodeConfig#addressBookFile()}, the book is loaded on
@@ -94,6 +95,8 @@ public final class Discovery {
     private final Map<Peer, Exchange> exchanges = new ConcurrentHashMap<>();
     private final List<Seed> seeds = new ArrayList<>();
     private final Set<InetSocketAddress> pending = new HashSet<>(); // worker only
+    /** Connected peers the dialer took from the book (not seeds, not the application's own dials); worker only. */
+    private final Set<Peer> fromBook = new HashSet<>();
     /** The address of the last outbound peer let go by rotation, and until when it is not redialled; worker only. */
     private InetSocketAddress rotatedOut;
     private long rotatedOutUntilMillis;
@@ -348,20 +351,22 @@ public final class Discovery {
     /**
      * Lets one outbound peer go, at random, when the rotation is due and every slot is taken,
      * provided the book has another address to dial: the slot is refilled at once by the
-     * peer's departure, and the address let go is not redialled before the next rotation.
+     * peer's departure, and the address let go is not redialled before the next rotation. Only
+     * peers the dialer took from the book go: never a seed, never a peer the application
+     * dialled itself ({@code P2pNode.connect}).
      */
     private void rotate(long now) {
         if (config.outboundRotation().isZero() || now < nextRotationMillis) {
             return;
         }
         nextRotationMillis = now + rotationWait();
-        if (peers.outboundCount() < config.outboundTarget()) {
+        if (config.outboundTarget() == 0 || peers.outboundCount() < config.outboundTarget()) {
             return;
         }
         Set<InetSocketAddress> connected = connectedAddresses();
         List<Peer> outbound = new ArrayList<>();
-        for (Peer p : peers.peers()) {
-            if (p.direction() == Direction.OUTBOUND && p.isActive()) {
+        for (Peer p : fromBook) {
+            if (p.isActive()) {
                 outbound.add(p);
             }
         }
@@ -405,6 +410,10 @@ public final class Discovery {
         dialer.apply(address).subscribe(
                 peer -> run(() -> {
                     pending.remove(address);
+                    if (seed == null && peer.isActive()) {
+                        fromBook.add(peer);
+                        peer.onClose().subscribe(why -> run(() -> fromBook.remove(peer)));
+                    }
                     if (seed != null) {
                         seed.reached = true;
                         seed.peer = peer;
