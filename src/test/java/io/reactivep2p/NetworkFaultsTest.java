@@ -179,9 +179,8 @@ class NetworkFaultsTest {
                 afterKill.size(), survivors.size());
 
         // Restart the killed nodes on their ports: they rejoin and get what is published next.
-        List<P2pNode> restarted = new ArrayList<>();
         for (int port : victimPorts) {
-            restarted.add(start(FaultNodes.config(host, port, seeds(survivors))));
+            start(FaultNodes.config(host, port, seeds(survivors)));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> slotsFull(nodes, NODES));
         List<Integer> afterRestart = new ArrayList<>();
