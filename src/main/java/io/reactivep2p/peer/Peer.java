@@ -44,6 +44,8 @@ public final class Peer {
     private volatile long lastRttNanos = -1;
     private volatile long averageRttNanos = -1;
     private volatile Disconnection disconnection;
+    /** When the {@link PeerManager} admitted it, on its ticker; written and read under the manager's lock. */
+    long admittedNanos;
 
     Peer(Connection connection, InetSocketAddress remoteAddress, Direction direction, Hello hello, OutboundQueue outbound,
          int maxMessageLength) {

@@ -59,8 +59,6 @@ public final class PeerManager {
     private int outbound;
     private int inboundConnections;
     private final Ticker ticker;
-    /** When each connected peer was admitted (ticker nanos); guarded by this. */
-    private final Map<Peer, Long> admittedAt = new HashMap<>();
 
     /**
      * @param config limits, scores and bans
@@ -186,8 +184,7 @@ public final class PeerManager {
         Peer existing = peers.get(id);
         if (existing != null) {
             NodeId preferredDialer = self.compareTo(id) < 0 ? self : id;
-            Long since = admittedAt.get(existing);
-            boolean simultaneous = since != null && ticker.read() - since < config.handshakeTimeout().toNanos();
+            boolean simultaneous = ticker.read() - existing.admittedNanos < config.handshakeTimeout().toNanos();
             if (simultaneous && dialer(peer).equals(preferredDialer) && !dialer(existing).equals(preferredDialer)) {
                 replace(existing, peer);
                 return new Admission(null, existing);
@@ -219,7 +216,7 @@ public final class PeerManager {
     }
 
     private void admitted(Peer peer) {
-        admittedAt.put(peer, ticker.read());
+        peer.admittedNanos = ticker.read();
         onAdmitted.accept(peer);
         events.tryEmitNext(PeerEvent.connected(peer));
     }
@@ -241,7 +238,6 @@ public final class PeerManager {
         if (peers.remove(peer.id(), peer)) {
             count(peer, -1);
         }
-        admittedAt.remove(peer);
         events.tryEmitNext(PeerEvent.disconnected(peer, why));
     }
 
