@@ -1,36 +1,46 @@
 package io.reactivep2p;
 
-import io.reactivep2p.discovery.AddressBook;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
+import io.reactivep2p.discovery.AddressBook;
+import io.reactivep2p.discovery.DiscoverySettings;
+import io.reactivep2p.gossip.GossipSettings;
 import io.reactivep2p.mempool.MempoolConfig;
 import io.reactivep2p.metrics.MetricsRecorder;
+import io.reactivep2p.peer.PeerSettings;
+import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.runtime.NodeRuntime;
 import io.reactivep2p.transport.FlushPolicy;
+import io.reactivep2p.transport.TransportSettings;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * The immutable configuration of a {@link P2pNode}. Built with {@link #builder()}; every
- * field has a default suited to a public network and is validated in {@link Builder#build()}.
+ * The immutable configuration of a {@link P2pNode}: the node's own identity, address and HELLO,
+ * and the settings of each concern — {@link #peer()}, {@link #transport()}, {@link #gossip()},
+ * {@link #discovery()}, {@link #frameSettings()}, {@link #mempool()} — each documented and
+ * validated in its own type, and the {@link #runtime()} it runs on. Built with
+ * {@link #builder()}: one fluent builder with a setter for every setting, or a group at a
+ * time; every field has a default suited to a public network, and {@link Builder#build()}
+ * checks them all.
  *
  * <pre>{@code
  * NodeConfig cfg = NodeConfig.builder()
  *         .listenPort(3000)
  *         .seeds("10.0.0.5:3000", "10.0.0.6:3000")
  *         .maxPeers(50)
+ *         .gossip(g -> g.relayFanout(6).seenCacheTtl(Duration.ofMinutes(5)))
  *         .build();
+ * cfg.peer().maxPeers();   // 50
  * }</pre>
  */
 public final class NodeConfig {
@@ -41,94 +51,38 @@ public final class NodeConfig {
     private final NodeId nodeId;
     private final String listenHost;
     private final int listenPort;
-    private final List<InetSocketAddress> seeds;
-    private final int maxPeers;
-    private final int maxInbound;
-    private final int maxOutbound;
-    private final int maxInboundPerIp;
-    private final boolean limitLoopback;
-    private final Duration handshakeTimeout;
-    private final Duration pingInterval;
-    private final int maxMissedPongs;
-    private final Duration readIdleTimeout;
-    private final int outboundQueueBytes;
-    private final int outboundQueueMessages;
-    private final FlushPolicy flushPolicy;
-    private final Duration flushDelay;
-    private final int writeBufferHighWaterMark;
-    private final Duration slowPeerTimeout;
-    private final FrameSettings frameSettings;
     private final boolean lz4;
     private final String userAgent;
     private final byte[] status;
     private final int subscriberBufferSize;
     private final long subscriberBufferBytes;
-    private final int banThreshold;
-    private final Duration banDuration;
-    private final int maxBans;
-    private final int eventLoopThreads;
-    private final int outboundTarget;
-    private final AddressBook.Settings addressBook;
-    private final Path addressBookFile;
-    private final Duration peerExchangeInterval;
-    private final Duration dialInterval;
-    private final Duration outboundRotation;
-    private final int seenCacheSize;
-    private final Duration seenCacheTtl;
-    private final int relayFanout;
-    private final int gossipRate;
-    private final Set<MessageType> directTypes;
-    private final int largeMessageThreshold;
-    private final long announceCacheBytes;
+    private final PeerSettings peer;
+    private final TransportSettings transport;
+    private final GossipSettings gossip;
+    private final DiscoverySettings discovery;
+    private final FrameSettings frameSettings;
     private final MempoolConfig mempool;
     private final MetricsRecorder metrics;
+    private final NodeRuntime runtime;
 
-    private NodeConfig(Builder b) {
-        this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random();
+    private NodeConfig(Builder b, PeerSettings peer, TransportSettings transport, GossipSettings gossip,
+                       DiscoverySettings discovery) {
+        this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random(b.runtime.secureRandom());
         this.listenHost = b.listenHost;
         this.listenPort = b.listenPort;
-        this.seeds = List.copyOf(b.seeds);
-        this.maxPeers = b.maxPeers;
-        this.maxInbound = b.maxInbound;
-        this.maxOutbound = b.maxOutbound;
-        this.maxInboundPerIp = b.maxInboundPerIp;
-        this.limitLoopback = b.limitLoopback;
-        this.handshakeTimeout = b.handshakeTimeout;
-        this.pingInterval = b.pingInterval;
-        this.maxMissedPongs = b.maxMissedPongs;
-        this.readIdleTimeout = b.readIdleTimeout != null
-                ? b.readIdleTimeout : b.pingInterval.multipliedBy(b.maxMissedPongs + 1L);
-        this.outboundQueueBytes = b.outboundQueueBytes;
-        this.outboundQueueMessages = b.outboundQueueMessages;
-        this.flushPolicy = b.flushPolicy;
-        this.flushDelay = b.flushDelay;
-        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
-        this.slowPeerTimeout = b.slowPeerTimeout;
-        this.frameSettings = b.frameSettings;
         this.lz4 = b.lz4;
         this.userAgent = b.userAgent;
         this.status = b.status.clone();
         this.subscriberBufferSize = b.subscriberBufferSize;
         this.subscriberBufferBytes = b.subscriberBufferBytes;
-        this.banThreshold = b.banThreshold;
-        this.banDuration = b.banDuration;
-        this.maxBans = b.maxBans;
-        this.eventLoopThreads = b.eventLoopThreads;
-        this.outboundTarget = b.outboundTarget;
-        this.addressBook = b.addressBook;
-        this.addressBookFile = b.addressBookFile;
-        this.peerExchangeInterval = b.peerExchangeInterval;
-        this.dialInterval = b.dialInterval;
-        this.outboundRotation = b.outboundRotation;
-        this.seenCacheSize = b.seenCacheSize;
-        this.seenCacheTtl = b.seenCacheTtl;
-        this.relayFanout = b.relayFanout;
-        this.gossipRate = b.gossipRate;
-        this.directTypes = Set.copyOf(b.directTypes);
-        this.largeMessageThreshold = b.largeMessageThreshold;
-        this.announceCacheBytes = b.announceCacheBytes;
+        this.peer = peer;
+        this.transport = transport;
+        this.gossip = gossip;
+        this.discovery = discovery;
+        this.frameSettings = b.frameSettings;
         this.mempool = b.mempool;
         this.metrics = b.metrics;
+        this.runtime = b.runtime;
     }
 
     /** A builder with every default. */
@@ -136,57 +90,29 @@ public final class NodeConfig {
         return new Builder();
     }
 
-    /** A builder starting from this configuration. */
+    /** A builder starting from this configuration, node id included. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.nodeId = nodeId;
         b.listenHost = listenHost;
         b.listenPort = listenPort;
-        b.seeds.addAll(seeds);
-        b.maxPeers = maxPeers;
-        b.maxInbound = maxInbound;
-        b.maxOutbound = maxOutbound;
-        b.maxInboundPerIp = maxInboundPerIp;
-        b.limitLoopback = limitLoopback;
-        b.handshakeTimeout = handshakeTimeout;
-        b.pingInterval = pingInterval;
-        b.maxMissedPongs = maxMissedPongs;
-        b.readIdleTimeout = readIdleTimeout;
-        b.outboundQueueBytes = outboundQueueBytes;
-        b.outboundQueueMessages = outboundQueueMessages;
-        b.flushPolicy = flushPolicy;
-        b.flushDelay = flushDelay;
-        b.writeBufferHighWaterMark = writeBufferHighWaterMark;
-        b.slowPeerTimeout = slowPeerTimeout;
-        b.frameSettings = frameSettings;
         b.lz4 = lz4;
         b.userAgent = userAgent;
         b.status = status.clone();
         b.subscriberBufferSize = subscriberBufferSize;
         b.subscriberBufferBytes = subscriberBufferBytes;
-        b.banThreshold = banThreshold;
-        b.banDuration = banDuration;
-        b.maxBans = maxBans;
-        b.eventLoopThreads = eventLoopThreads;
-        b.outboundTarget = outboundTarget;
-        b.addressBook = addressBook;
-        b.addressBookFile = addressBookFile;
-        b.peerExchangeInterval = peerExchangeInterval;
-        b.dialInterval = dialInterval;
-        b.outboundRotation = outboundRotation;
-        b.seenCacheSize = seenCacheSize;
-        b.seenCacheTtl = seenCacheTtl;
-        b.relayFanout = relayFanout;
-        b.gossipRate = gossipRate;
-        b.directTypes.addAll(directTypes);
-        b.largeMessageThreshold = largeMessageThreshold;
-        b.announceCacheBytes = announceCacheBytes;
+        b.peer = peer.toBuilder();
+        b.transport = transport.toBuilder();
+        b.gossip = gossip.toBuilder();
+        b.discovery = discovery.toBuilder();
+        b.frameSettings = frameSettings;
         b.mempool = mempool;
         b.metrics = metrics;
+        b.runtime = runtime;
         return b;
     }
 
-    /** This node's id. Default: random per configuration. */
+    /** This node's id. Default: random per configuration, from the runtime's secure random. */
     public NodeId nodeId() {
         return nodeId;
     }
@@ -203,102 +129,6 @@ public final class NodeConfig {
     /** Port to listen on; 0 picks a free one. Default 0. */
     public int listenPort() {
         return listenPort;
-    }
-
-    /** Nodes dialled on start. Default none. */
-    public List<InetSocketAddress> seeds() {
-        return seeds;
-    }
-
-    /** Connected peers at most, both directions. Default 50. */
-    public int maxPeers() {
-        return maxPeers;
-    }
-
-    /** Inbound peers at most. Default 25. */
-    public int maxInbound() {
-        return maxInbound;
-    }
-
-    /** Outbound peers at most. Default 25. */
-    public int maxOutbound() {
-        return maxOutbound;
-    }
-
-    /** Inbound connections from one IP address at most, handshaking or connected. Default 4. */
-    public int maxInboundPerIp() {
-        return maxInboundPerIp;
-    }
-
-    /**
-     * Whether loopback addresses are subject to the per-IP limit and to IP bans. Default
-     * {@code false}, so that local networks and tests work; node-id bans always apply.
-     */
-    public boolean limitLoopback() {
-        return limitLoopback;
-    }
-
-    /** Time for the remote HELLO to arrive after connect. Default 5 s. */
-    public Duration handshakeTimeout() {
-        return handshakeTimeout;
-    }
-
-    /** Interval between PINGs. Default 15 s. */
-    public Duration pingInterval() {
-        return pingInterval;
-    }
-
-    /** PINGs left unanswered before the peer is disconnected with reason timeout. Default 3. */
-    public int maxMissedPongs() {
-        return maxMissedPongs;
-    }
-
-    /** Time without any inbound frame before the peer is disconnected. Default {@code pingInterval × (maxMissedPongs + 1)}. */
-    public Duration readIdleTimeout() {
-        return readIdleTimeout;
-    }
-
-    /** Outbound bytes queued for one peer at most (beyond them, sends are refused). Default 8 MiB. */
-    public int outboundQueueBytes() {
-        return outboundQueueBytes;
-    }
-
-    /** Outbound messages queued for one peer at most. Default 16384. */
-    public int outboundQueueMessages() {
-        return outboundQueueMessages;
-    }
-
-    /** When outbound data is flushed: {@link FlushPolicy#COALESCE} (default) or after every message. */
-    public FlushPolicy flushPolicy() {
-        return flushPolicy;
-    }
-
-    /**
-     * How long written data may wait for its flush, to share one {@code write} system call with
-     * data that follows. Default 0: each drain of the outbound queue ends with a flush. Control
-     * frames (PING, PONG, DISCONNECT) never wait. Ignored with {@link FlushPolicy#EACH_MESSAGE}.
-     */
-    public Duration flushDelay() {
-        return flushDelay;
-    }
-
-    /**
-     * Bytes written to a peer's channel and not yet taken by its socket, above which the
-     * outbound queue stops moving messages into the channel (Netty's write-buffer high-water
-     * mark; the low-water mark is half of it). Default 64 KiB.
-     */
-    public int writeBufferHighWaterMark() {
-        return writeBufferHighWaterMark;
-    }
-
-    /** How long a peer's outbound queue may stay full before it is disconnected as slow. Default 30 s. */
-    public Duration slowPeerTimeout() {
-        return slowPeerTimeout;
-    }
-
-    /** Magic, frame and message limits, compression threshold. Default {@link FrameSettings#defaults()}. */
-    public FrameSettings frameSettings() {
-        return frameSettings;
     }
 
     /** Whether to advertise and use LZ4. Default {@code true}. */
@@ -321,132 +151,37 @@ public final class NodeConfig {
         return subscriberBufferSize;
     }
 
-    /** Payload bytes buffered per {@code node.messages()} subscriber before newer messages are dropped for it. Default 32 MiB. */
+    /**
+     * Payload bytes buffered per {@code node.messages()} subscriber before newer messages are
+     * dropped for it; at least the largest message. Default 32 MiB.
+     */
     public long subscriberBufferBytes() {
         return subscriberBufferBytes;
     }
 
-    /** Misbehaviour score at which a peer is disconnected and banned. Default 100. */
-    public int banThreshold() {
-        return banThreshold;
+    /** Peer limits, timeouts, keepalive, scores and bans. */
+    public PeerSettings peer() {
+        return peer;
     }
 
-    /** How long a ban lasts. Default 10 minutes. */
-    public Duration banDuration() {
-        return banDuration;
+    /** Event loops, per-peer outbound queues and flushing. */
+    public TransportSettings transport() {
+        return transport;
     }
 
-    /** Bans (ids and addresses) remembered at most; the oldest go first. Default 10000. */
-    public int maxBans() {
-        return maxBans;
+    /** Seen-cache, relay fan-out, per-peer rate, large messages, direct types. */
+    public GossipSettings gossip() {
+        return gossip;
     }
 
-    /** Event loop threads of the node. Default: the number of processors. */
-    public int eventLoopThreads() {
-        return eventLoopThreads;
+    /** Seeds, outbound target, address book, peer exchange, dialer and rotation. */
+    public DiscoverySettings discovery() {
+        return discovery;
     }
 
-    /**
-     * Outbound peers the dialer keeps connected, from the seeds and the address book; 0 turns
-     * the dialer off (seeds are still dialled on start). At most {@link #maxOutbound()}: a
-     * larger value is capped. Default 8.
-     */
-    public int outboundTarget() {
-        return Math.min(outboundTarget, maxOutbound);
-    }
-
-    /**
-     * Sizes of the address book, whether it accepts loopback and private addresses, and the
-     * backoff of failed dials (seeds included). Default {@link AddressBook.Settings#defaults()}:
-     * public addresses only.
-     */
-    public AddressBook.Settings addressBook() {
-        return addressBook;
-    }
-
-    /**
-     * Where the address book is saved (on stop and every few minutes) and loaded from on
-     * start, so a restarted node rejoins without seeds. Default none: not persisted.
-     */
-    public Optional<Path> addressBookFile() {
-        return Optional.ofNullable(addressBookFile);
-    }
-
-    /**
-     * How often the node asks each outbound peer for addresses (GET_PEERS; it also asks right
-     * after the handshake). It answers one peer at most once per half this interval. Default 2 min.
-     */
-    public Duration peerExchangeInterval() {
-        return peerExchangeInterval;
-    }
-
-    /** How often the dialer checks the outbound slots (it also runs when a peer leaves). Default 1 s. */
-    public Duration dialInterval() {
-        return dialInterval;
-    }
-
-    /**
-     * About how often, while every outbound slot is taken, the dialer lets one outbound peer
-     * it took from its book go (never a seed, never a peer the application dialled), chosen at
-     * random, so that it dials another address of its book instead (each wait is
-     * drawn between half and one and a half times this). Without it, a network whose nodes
-     * filled their slots while split in two stays split once the link heals, and new nodes
-     * only ever get inbound peers. {@link Duration#ZERO} turns it off. Default 5 min.
-     */
-    public Duration outboundRotation() {
-        return outboundRotation;
-    }
-
-    /**
-     * Message ids the gossip seen-cache holds at most (16 B each when a power of two, under
-     * 32 B otherwise). Default 2^20 (16 MiB).
-     */
-    public int seenCacheSize() {
-        return seenCacheSize;
-    }
-
-    /** How long a gossiped message is remembered at least (at most twice that). Default 2 min. */
-    public Duration seenCacheTtl() {
-        return seenCacheTtl;
-    }
-
-    /** Peers each accepted message is relayed to, chosen at random; 0: every peer but the sender. Default 0. */
-    public int relayFanout() {
-        return relayFanout;
-    }
-
-    /**
-     * Gossip messages per second each peer may have handled; 0: no limit. A peer may send
-     * twice that at once; beyond, its messages wait their turn, and once
-     * {@link io.reactivep2p.gossip.Gossip#MAX_PENDING_VALIDATIONS} of them wait the node stops
-     * reading it, so TCP slows that peer alone down to the rate. Nothing is dropped and
-     * nothing is scored: an honest peer relays at most the network's rate, one copy of each
-     * message. Neither INV and GET_DATA (limited on their own) nor {@link #directTypes()}
-     * count. Default 5,000.
-     */
-    public int gossipRate() {
-        return gossipRate;
-    }
-
-    /**
-     * Data types that are not gossip: delivered as they arrive, never deduplicated, validated
-     * or relayed (request/response between two peers). Default none.
-     */
-    public Set<MessageType> directTypes() {
-        return directTypes;
-    }
-
-    /**
-     * Payload size from which gossip announces a message (INV) and lets peers fetch it
-     * (GET_DATA) instead of pushing it to every peer. Default 16 KiB.
-     */
-    public int largeMessageThreshold() {
-        return largeMessageThreshold;
-    }
-
-    /** Bytes of recent large messages kept to answer GET_DATA with. Default 64 MiB. */
-    public long announceCacheBytes() {
-        return announceCacheBytes;
+    /** Magic, frame and message limits, compression threshold. Default {@link FrameSettings#defaults()}. */
+    public FrameSettings frameSettings() {
+        return frameSettings;
     }
 
     /**
@@ -466,338 +201,106 @@ public final class NodeConfig {
     }
 
     /**
+     * Where the node takes time, randomness, threads and channels from. Default
+     * {@link NodeRuntime#system()}; tests and simulations pass their own.
+     */
+    public NodeRuntime runtime() {
+        return runtime;
+    }
+
+    /**
      * Parses {@code host:port} or {@code [ipv6]:port} (port 1..65535, digits only) into an
      * unresolved address: resolved when it is dialled.
      *
      * @throws IllegalArgumentException with a one-line message naming what is wrong
      */
     public static InetSocketAddress parseHostPort(String hostPort) {
-        Objects.requireNonNull(hostPort, "hostPort");
-        String s = hostPort.trim();
-        int colon = s.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IllegalArgumentException("'" + hostPort + "' is not host:port");
-        }
-        String host = s.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        } else if (host.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("'" + hostPort
-                    + "' is not host:port (an IPv6 address needs brackets: [addr]:port)");
-        }
-        if (host.isBlank()) {
-            throw new IllegalArgumentException("'" + hostPort + "' has no host (expected host:port)");
-        }
-        String digits = s.substring(colon + 1);
-        int port = digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')
-                ? 0 : Integer.parseInt(digits);
-        if (port < 1 || port > 0xFFFF) {
-            throw new IllegalArgumentException("'" + hostPort + "' has no valid port (1..65535)");
-        }
-        return InetSocketAddress.createUnresolved(host, port);
+        return DiscoverySettings.parseHostPort(hostPort);
     }
 
-    /** Builds a {@link NodeConfig}. Not thread-safe. */
+    /**
+     * Builds a {@link NodeConfig}. Each setting has a setter here, documented on the settings
+     * type it belongs to; the group setters ({@link #peer(Consumer)}, {@link #gossip(Consumer)},
+     * ...) change several of one concern at once. Not thread-safe.
+     */
     public static final class Builder {
         private NodeId nodeId;
         private String listenHost = "0.0.0.0";
         private int listenPort = 0;
-        private final List<InetSocketAddress> seeds = new ArrayList<>();
-        private int maxPeers = 50;
-        private int maxInbound = 25;
-        private int maxOutbound = 25;
-        private int maxInboundPerIp = 4;
-        private boolean limitLoopback = false;
-        private Duration handshakeTimeout = Duration.ofSeconds(5);
-        private Duration pingInterval = Duration.ofSeconds(15);
-        private int maxMissedPongs = 3;
-        private Duration readIdleTimeout;
-        private int outboundQueueBytes = 8 * 1024 * 1024;
-        private int outboundQueueMessages = 16_384;
-        private FlushPolicy flushPolicy = FlushPolicy.COALESCE;
-        private Duration flushDelay = Duration.ZERO;
-        private int writeBufferHighWaterMark = 64 * 1024;
-        private Duration slowPeerTimeout = Duration.ofSeconds(30);
-        private FrameSettings frameSettings = FrameSettings.defaults();
         private boolean lz4 = true;
         private String userAgent = DEFAULT_USER_AGENT;
         private byte[] status = new byte[0];
         private int subscriberBufferSize = 1024;
         private long subscriberBufferBytes = 32L * 1024 * 1024;
-        private int banThreshold = 100;
-        private Duration banDuration = Duration.ofMinutes(10);
-        private int maxBans = 10_000;
-        private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
-        private int outboundTarget = 8;
-        private AddressBook.Settings addressBook = AddressBook.Settings.defaults();
-        private Path addressBookFile;
-        private Duration peerExchangeInterval = Duration.ofMinutes(2);
-        private Duration dialInterval = Duration.ofSeconds(1);
-        private Duration outboundRotation = Duration.ofMinutes(5);
-        private int seenCacheSize = 1 << 20;
-        private Duration seenCacheTtl = Duration.ofMinutes(2);
-        private int relayFanout = 0;
-        private int gossipRate = 5_000;
-        private final Set<MessageType> directTypes = new HashSet<>();
-        private int largeMessageThreshold = 16 * 1024;
-        private long announceCacheBytes = 64L * 1024 * 1024;
+        private PeerSettings.Builder peer = PeerSettings.builder();
+        private TransportSettings.Builder transport = TransportSettings.builder();
+        private GossipSettings.Builder gossip = GossipSettings.builder();
+        private DiscoverySettings.Builder discovery = DiscoverySettings.builder();
+        private FrameSettings frameSettings = FrameSettings.defaults();
         private MempoolConfig mempool = MempoolConfig.defaults();
         private MetricsRecorder metrics = MetricsRecorder.NOOP;
+        private NodeRuntime runtime = NodeRuntime.system();
 
         private Builder() {
         }
 
+        // ---- the node ----
+
+        /** See {@link NodeConfig#nodeId()}. */
         public Builder nodeId(NodeId nodeId) {
             this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
             return this;
         }
 
+        /** See {@link NodeConfig#listenHost()}. */
         public Builder listenHost(String listenHost) {
             this.listenHost = Objects.requireNonNull(listenHost, "listenHost");
             return this;
         }
 
+        /** See {@link NodeConfig#listenPort()}. */
         public Builder listenPort(int listenPort) {
             this.listenPort = listenPort;
             return this;
         }
 
-        /** Adds seeds as {@code host:port} or {@code [ipv6]:port}. */
-        public Builder seeds(String... hostPorts) {
-            for (String hp : hostPorts) {
-                seeds.add(NodeConfig.parseHostPort(hp));
-            }
-            return this;
-        }
-
-        /** Adds seeds. */
-        public Builder seeds(List<InetSocketAddress> addresses) {
-            for (InetSocketAddress a : addresses) {
-                seeds.add(Objects.requireNonNull(a, "seed"));
-            }
-            return this;
-        }
-
-        public Builder maxPeers(int maxPeers) {
-            this.maxPeers = maxPeers;
-            return this;
-        }
-
-        public Builder maxInbound(int maxInbound) {
-            this.maxInbound = maxInbound;
-            return this;
-        }
-
-        public Builder maxOutbound(int maxOutbound) {
-            this.maxOutbound = maxOutbound;
-            return this;
-        }
-
-        public Builder maxInboundPerIp(int maxInboundPerIp) {
-            this.maxInboundPerIp = maxInboundPerIp;
-            return this;
-        }
-
-        public Builder limitLoopback(boolean limitLoopback) {
-            this.limitLoopback = limitLoopback;
-            return this;
-        }
-
-        public Builder handshakeTimeout(Duration handshakeTimeout) {
-            this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
-            return this;
-        }
-
-        public Builder pingInterval(Duration pingInterval) {
-            this.pingInterval = Objects.requireNonNull(pingInterval, "pingInterval");
-            return this;
-        }
-
-        public Builder maxMissedPongs(int maxMissedPongs) {
-            this.maxMissedPongs = maxMissedPongs;
-            return this;
-        }
-
-        public Builder readIdleTimeout(Duration readIdleTimeout) {
-            this.readIdleTimeout = Objects.requireNonNull(readIdleTimeout, "readIdleTimeout");
-            return this;
-        }
-
-        public Builder outboundQueueBytes(int outboundQueueBytes) {
-            this.outboundQueueBytes = outboundQueueBytes;
-            return this;
-        }
-
-        public Builder outboundQueueMessages(int outboundQueueMessages) {
-            this.outboundQueueMessages = outboundQueueMessages;
-            return this;
-        }
-
-        public Builder flushPolicy(FlushPolicy flushPolicy) {
-            this.flushPolicy = Objects.requireNonNull(flushPolicy, "flushPolicy");
-            return this;
-        }
-
-        /**
-         * Lets written data wait up to {@code flushDelay} for its flush, so that messages offered
-         * close together share one {@code write} system call: fewer system calls under many
-         * small messages, at the cost of up to that much latency per message. A flush happens
-         * earlier once the written bytes reach the {@link #writeBufferHighWaterMark}, so that
-         * mark bounds what one flush carries. Control frames bypass the delay. Between 0 (the
-         * default: flush at the end of each drain) and 1 s.
-         */
-        public Builder flushDelay(Duration flushDelay) {
-            this.flushDelay = Objects.requireNonNull(flushDelay, "flushDelay");
-            return this;
-        }
-
-        /**
-         * Sets the channel's write-buffer high-water mark (the low-water mark is half): how
-         * many written bytes a peer's socket may have still to take before the outbound queue
-         * stops moving messages into the channel. What a peer that does not read can hold is
-         * its outbound queue budget plus this plus one frame. Raise it with a
-         * {@link #flushDelay} so that one flush carries more. Between 1 KiB and 16 MiB;
-         * default 64 KiB.
-         */
-        public Builder writeBufferHighWaterMark(int bytes) {
-            this.writeBufferHighWaterMark = bytes;
-            return this;
-        }
-
-        public Builder slowPeerTimeout(Duration slowPeerTimeout) {
-            this.slowPeerTimeout = Objects.requireNonNull(slowPeerTimeout, "slowPeerTimeout");
-            return this;
-        }
-
-        public Builder frameSettings(FrameSettings frameSettings) {
-            this.frameSettings = Objects.requireNonNull(frameSettings, "frameSettings");
-            return this;
-        }
-
+        /** See {@link NodeConfig#lz4()}. */
         public Builder lz4(boolean lz4) {
             this.lz4 = lz4;
             return this;
         }
 
+        /** See {@link NodeConfig#userAgent()}. */
         public Builder userAgent(String userAgent) {
             this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
             return this;
         }
 
+        /** See {@link NodeConfig#status()}. */
         public Builder status(byte[] status) {
             this.status = Objects.requireNonNull(status, "status").clone();
             return this;
         }
 
+        /** See {@link NodeConfig#subscriberBufferSize()}. */
         public Builder subscriberBufferSize(int subscriberBufferSize) {
             this.subscriberBufferSize = subscriberBufferSize;
             return this;
         }
 
+        /** See {@link NodeConfig#subscriberBufferBytes()}. */
         public Builder subscriberBufferBytes(long subscriberBufferBytes) {
             this.subscriberBufferBytes = subscriberBufferBytes;
             return this;
         }
 
-        public Builder banThreshold(int banThreshold) {
-            this.banThreshold = banThreshold;
+        /** See {@link NodeConfig#frameSettings()}. */
+        public Builder frameSettings(FrameSettings frameSettings) {
+            this.frameSettings = Objects.requireNonNull(frameSettings, "frameSettings");
             return this;
         }
 
-        public Builder banDuration(Duration banDuration) {
-            this.banDuration = Objects.requireNonNull(banDuration, "banDuration");
-            return this;
-        }
-
-        public Builder maxBans(int maxBans) {
-            this.maxBans = maxBans;
-            return this;
-        }
-
-        public Builder eventLoopThreads(int eventLoopThreads) {
-            this.eventLoopThreads = eventLoopThreads;
-            return this;
-        }
-
-        public Builder outboundTarget(int outboundTarget) {
-            this.outboundTarget = outboundTarget;
-            return this;
-        }
-
-        public Builder addressBook(AddressBook.Settings addressBook) {
-            this.addressBook = Objects.requireNonNull(addressBook, "addressBook");
-            return this;
-        }
-
-        /** Accept loopback and private addresses in the address book (local networks, tests). */
-        public Builder allowLocalAddresses(boolean allow) {
-            this.addressBook = addressBook.withAllowLocal(allow);
-            return this;
-        }
-
-        public Builder addressBookFile(Path addressBookFile) {
-            this.addressBookFile = Objects.requireNonNull(addressBookFile, "addressBookFile");
-            return this;
-        }
-
-        public Builder peerExchangeInterval(Duration peerExchangeInterval) {
-            this.peerExchangeInterval = Objects.requireNonNull(peerExchangeInterval, "peerExchangeInterval");
-            return this;
-        }
-
-        public Builder dialInterval(Duration dialInterval) {
-            this.dialInterval = Objects.requireNonNull(dialInterval, "dialInterval");
-            return this;
-        }
-
-        /** See {@link NodeConfig#outboundRotation()}; {@link Duration#ZERO} turns it off. */
-        public Builder outboundRotation(Duration outboundRotation) {
-            this.outboundRotation = Objects.requireNonNull(outboundRotation, "outboundRotation");
-            return this;
-        }
-
-        public Builder seenCacheSize(int seenCacheSize) {
-            this.seenCacheSize = seenCacheSize;
-            return this;
-        }
-
-        public Builder seenCacheTtl(Duration seenCacheTtl) {
-            this.seenCacheTtl = Objects.requireNonNull(seenCacheTtl, "seenCacheTtl");
-            return this;
-        }
-
-        public Builder relayFanout(int relayFanout) {
-            this.relayFanout = relayFanout;
-            return this;
-        }
-
-        /** See {@link NodeConfig#gossipRate()}; 0 turns the limit off. */
-        public Builder gossipRate(int messagesPerSecond) {
-            this.gossipRate = messagesPerSecond;
-            return this;
-        }
-
-        /** Adds types that are delivered directly, not gossiped (see {@link NodeConfig#directTypes()}). */
-        public Builder directTypes(MessageType... types) {
-            for (MessageType t : types) {
-                if (t.code() < MessageType.MsgTx.code()) {
-                    throw new IllegalArgumentException(t + " is a control type");
-                }
-                directTypes.add(t);
-            }
-            return this;
-        }
-
-        public Builder largeMessageThreshold(int largeMessageThreshold) {
-            this.largeMessageThreshold = largeMessageThreshold;
-            return this;
-        }
-
-        public Builder announceCacheBytes(long announceCacheBytes) {
-            this.announceCacheBytes = announceCacheBytes;
-            return this;
-        }
-
+        /** See {@link NodeConfig#mempool()}. */
         public Builder mempool(MempoolConfig mempool) {
             this.mempool = Objects.requireNonNull(mempool, "mempool");
             return this;
@@ -819,32 +322,291 @@ public final class NodeConfig {
             return metrics(MetricsRecorder.micrometer(registry, commonTags));
         }
 
+        /** See {@link NodeConfig#runtime()}. */
+        public Builder runtime(NodeRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        // ---- settings by concern, a group at a time ----
+
+        /** Changes peer settings: {@code .peer(p -> p.maxPeers(100).banThreshold(50))}. */
+        public Builder peer(Consumer<PeerSettings.Builder> change) {
+            change.accept(peer);
+            return this;
+        }
+
+        /** Replaces every peer setting. */
+        public Builder peer(PeerSettings settings) {
+            this.peer = settings.toBuilder();
+            return this;
+        }
+
+        /** Changes transport settings: {@code .transport(t -> t.eventLoopThreads(1))}. */
+        public Builder transport(Consumer<TransportSettings.Builder> change) {
+            change.accept(transport);
+            return this;
+        }
+
+        /** Replaces every transport setting. */
+        public Builder transport(TransportSettings settings) {
+            this.transport = settings.toBuilder();
+            return this;
+        }
+
+        /** Changes gossip settings: {@code .gossip(g -> g.relayFanout(6))}. */
+        public Builder gossip(Consumer<GossipSettings.Builder> change) {
+            change.accept(gossip);
+            return this;
+        }
+
+        /** Replaces every gossip setting. */
+        public Builder gossip(GossipSettings settings) {
+            this.gossip = settings.toBuilder();
+            return this;
+        }
+
+        /** Changes discovery settings: {@code .discovery(d -> d.outboundTarget(4))}. */
+        public Builder discovery(Consumer<DiscoverySettings.Builder> change) {
+            change.accept(discovery);
+            return this;
+        }
+
+        /** Replaces every discovery setting. */
+        public Builder discovery(DiscoverySettings settings) {
+            this.discovery = settings.toBuilder();
+            return this;
+        }
+
+        // ---- each setting on its own: see the settings type it belongs to ----
+
+        /** See {@link PeerSettings#maxPeers()}. */
+        public Builder maxPeers(int maxPeers) {
+            peer.maxPeers(maxPeers);
+            return this;
+        }
+
+        /** See {@link PeerSettings#maxInbound()}. */
+        public Builder maxInbound(int maxInbound) {
+            peer.maxInbound(maxInbound);
+            return this;
+        }
+
+        /** See {@link PeerSettings#maxOutbound()}. */
+        public Builder maxOutbound(int maxOutbound) {
+            peer.maxOutbound(maxOutbound);
+            return this;
+        }
+
+        /** See {@link PeerSettings#maxInboundPerIp()}. */
+        public Builder maxInboundPerIp(int maxInboundPerIp) {
+            peer.maxInboundPerIp(maxInboundPerIp);
+            return this;
+        }
+
+        /** See {@link PeerSettings#limitLoopback()}. */
+        public Builder limitLoopback(boolean limitLoopback) {
+            peer.limitLoopback(limitLoopback);
+            return this;
+        }
+
+        /** See {@link PeerSettings#handshakeTimeout()}. */
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            peer.handshakeTimeout(handshakeTimeout);
+            return this;
+        }
+
+        /** See {@link PeerSettings#pingInterval()}. */
+        public Builder pingInterval(Duration pingInterval) {
+            peer.pingInterval(pingInterval);
+            return this;
+        }
+
+        /** See {@link PeerSettings#maxMissedPongs()}. */
+        public Builder maxMissedPongs(int maxMissedPongs) {
+            peer.maxMissedPongs(maxMissedPongs);
+            return this;
+        }
+
+        /** See {@link PeerSettings#readIdleTimeout()}. */
+        public Builder readIdleTimeout(Duration readIdleTimeout) {
+            peer.readIdleTimeout(readIdleTimeout);
+            return this;
+        }
+
+        /** See {@link PeerSettings#slowPeerTimeout()}. */
+        public Builder slowPeerTimeout(Duration slowPeerTimeout) {
+            peer.slowPeerTimeout(slowPeerTimeout);
+            return this;
+        }
+
+        /** See {@link PeerSettings#banThreshold()}. */
+        public Builder banThreshold(int banThreshold) {
+            peer.banThreshold(banThreshold);
+            return this;
+        }
+
+        /** See {@link PeerSettings#banDuration()}. */
+        public Builder banDuration(Duration banDuration) {
+            peer.banDuration(banDuration);
+            return this;
+        }
+
+        /** See {@link PeerSettings#maxBans()}. */
+        public Builder maxBans(int maxBans) {
+            peer.maxBans(maxBans);
+            return this;
+        }
+
+        /** See {@link TransportSettings#eventLoopThreads()}. */
+        public Builder eventLoopThreads(int eventLoopThreads) {
+            transport.eventLoopThreads(eventLoopThreads);
+            return this;
+        }
+
+        /** See {@link TransportSettings#outboundQueueBytes()}. */
+        public Builder outboundQueueBytes(int outboundQueueBytes) {
+            transport.outboundQueueBytes(outboundQueueBytes);
+            return this;
+        }
+
+        /** See {@link TransportSettings#outboundQueueMessages()}. */
+        public Builder outboundQueueMessages(int outboundQueueMessages) {
+            transport.outboundQueueMessages(outboundQueueMessages);
+            return this;
+        }
+
+        /** See {@link TransportSettings#flushPolicy()}. */
+        public Builder flushPolicy(FlushPolicy flushPolicy) {
+            transport.flushPolicy(flushPolicy);
+            return this;
+        }
+
+        /** See {@link TransportSettings#flushDelay()}. */
+        public Builder flushDelay(Duration flushDelay) {
+            transport.flushDelay(flushDelay);
+            return this;
+        }
+
+        /** See {@link TransportSettings#writeBufferHighWaterMark()}. */
+        public Builder writeBufferHighWaterMark(int bytes) {
+            transport.writeBufferHighWaterMark(bytes);
+            return this;
+        }
+
+        /** See {@link GossipSettings#seenCacheSize()}. */
+        public Builder seenCacheSize(int seenCacheSize) {
+            gossip.seenCacheSize(seenCacheSize);
+            return this;
+        }
+
+        /** See {@link GossipSettings#seenCacheTtl()}. */
+        public Builder seenCacheTtl(Duration seenCacheTtl) {
+            gossip.seenCacheTtl(seenCacheTtl);
+            return this;
+        }
+
+        /** See {@link GossipSettings#relayFanout()}. */
+        public Builder relayFanout(int relayFanout) {
+            gossip.relayFanout(relayFanout);
+            return this;
+        }
+
+        /** See {@link GossipSettings#gossipRate()}; 0 turns the limit off. */
+        public Builder gossipRate(int messagesPerSecond) {
+            gossip.gossipRate(messagesPerSecond);
+            return this;
+        }
+
+        /** See {@link GossipSettings#directTypes()}. */
+        public Builder directTypes(MessageType... types) {
+            gossip.directTypes(types);
+            return this;
+        }
+
+        /** See {@link GossipSettings#largeMessageThreshold()}. */
+        public Builder largeMessageThreshold(int largeMessageThreshold) {
+            gossip.largeMessageThreshold(largeMessageThreshold);
+            return this;
+        }
+
+        /** See {@link GossipSettings#announceCacheBytes()}. */
+        public Builder announceCacheBytes(long announceCacheBytes) {
+            gossip.announceCacheBytes(announceCacheBytes);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#seeds()}: adds seeds as {@code host:port} or {@code [ipv6]:port}. */
+        public Builder seeds(String... hostPorts) {
+            discovery.seeds(hostPorts);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#seeds()}: adds seeds. */
+        public Builder seeds(List<InetSocketAddress> addresses) {
+            discovery.seeds(addresses);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#outboundTarget()}. */
+        public Builder outboundTarget(int outboundTarget) {
+            discovery.outboundTarget(outboundTarget);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#addressBook()}. */
+        public Builder addressBook(AddressBook.Settings addressBook) {
+            discovery.addressBook(addressBook);
+            return this;
+        }
+
+        /** Accept loopback and private addresses in the address book (local networks, tests). */
+        public Builder allowLocalAddresses(boolean allow) {
+            discovery.allowLocalAddresses(allow);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#addressBookFile()}. */
+        public Builder addressBookFile(Path addressBookFile) {
+            discovery.addressBookFile(addressBookFile);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#peerExchangeInterval()}. */
+        public Builder peerExchangeInterval(Duration peerExchangeInterval) {
+            discovery.peerExchangeInterval(peerExchangeInterval);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#dialInterval()}. */
+        public Builder dialInterval(Duration dialInterval) {
+            discovery.dialInterval(dialInterval);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#outboundRotation()}; {@link Duration#ZERO} turns it off. */
+        public Builder outboundRotation(Duration outboundRotation) {
+            discovery.outboundRotation(outboundRotation);
+            return this;
+        }
+
         /**
-         * Validates every field and builds the configuration.
+         * Validates every field and builds the configuration: each group's own checks, then
+         * those that span groups (queues and buffers hold the largest message). The outbound
+         * target is capped at {@code maxOutbound}.
          *
          * @throws IllegalArgumentException naming the first invalid field
          */
         public NodeConfig build() {
             check(listenPort >= 0 && listenPort <= 0xFFFF, "listenPort must be in 0..65535, got " + listenPort);
-            check(maxPeers >= 1, "maxPeers must be >= 1, got " + maxPeers);
-            check(maxInbound >= 0, "maxInbound must be >= 0, got " + maxInbound);
-            check(maxOutbound >= 0, "maxOutbound must be >= 0, got " + maxOutbound);
-            check(maxInboundPerIp >= 1, "maxInboundPerIp must be >= 1, got " + maxInboundPerIp);
-            positive(handshakeTimeout, "handshakeTimeout");
-            positive(pingInterval, "pingInterval");
-            check(maxMissedPongs >= 1, "maxMissedPongs must be >= 1, got " + maxMissedPongs);
-            if (readIdleTimeout != null) {
-                positive(readIdleTimeout, "readIdleTimeout");
-            }
-            check(outboundQueueBytes >= frameSettings.maxMessageLength() + 14,
-                    "outboundQueueBytes must hold the largest message (" + (frameSettings.maxMessageLength() + 14)
-                            + " bytes), got " + outboundQueueBytes);
-            check(outboundQueueMessages >= 1, "outboundQueueMessages must be >= 1, got " + outboundQueueMessages);
-            positive(slowPeerTimeout, "slowPeerTimeout");
-            check(!flushDelay.isNegative() && flushDelay.compareTo(Duration.ofSeconds(1)) <= 0,
-                    "flushDelay must be in 0..1s, got " + flushDelay);
-            check(writeBufferHighWaterMark >= 1024 && writeBufferHighWaterMark <= 16 * 1024 * 1024,
-                    "writeBufferHighWaterMark must be in 1 KiB..16 MiB, got " + writeBufferHighWaterMark);
+            PeerSettings peerSettings = peer.build();
+            TransportSettings transportSettings = transport.build();
+            GossipSettings gossipSettings = gossip.build();
+            DiscoverySettings discoverySettings = discovery.build().withOutboundTargetAtMost(peerSettings.maxOutbound());
+            int largestFrame = frameSettings.maxMessageLength() + FrameCodec.HEADER_LENGTH;
+            check(transportSettings.outboundQueueBytes() >= largestFrame,
+                    "outboundQueueBytes must hold the largest message (" + largestFrame + " bytes), got "
+                            + transportSettings.outboundQueueBytes());
             check(userAgent.getBytes(StandardCharsets.UTF_8).length <= Hello.MAX_USER_AGENT_BYTES,
                     "userAgent must be at most " + Hello.MAX_USER_AGENT_BYTES + " UTF-8 bytes");
             check(status.length <= Hello.MAX_STATUS_BYTES,
@@ -853,26 +615,7 @@ public final class NodeConfig {
             check(subscriberBufferBytes >= frameSettings.maxMessageLength(),
                     "subscriberBufferBytes must hold the largest message (" + frameSettings.maxMessageLength()
                             + " bytes), got " + subscriberBufferBytes);
-            check(banThreshold >= 1, "banThreshold must be >= 1, got " + banThreshold);
-            positive(banDuration, "banDuration");
-            check(maxBans >= 1, "maxBans must be >= 1, got " + maxBans);
-            check(eventLoopThreads >= 1, "eventLoopThreads must be >= 1, got " + eventLoopThreads);
-            check(outboundTarget >= 0, "outboundTarget must be >= 0, got " + outboundTarget);
-            positive(peerExchangeInterval, "peerExchangeInterval");
-            positive(dialInterval, "dialInterval");
-            check(outboundRotation.isZero() || outboundRotation.toMillis() >= 1,
-                    "outboundRotation must be 0 (off) or at least 1 ms, got " + outboundRotation);
-            check(seenCacheSize >= 2 && seenCacheSize <= 1 << 29, "seenCacheSize must be in 2..2^29, got " + seenCacheSize);
-            positive(seenCacheTtl, "seenCacheTtl");
-            check(relayFanout >= 0, "relayFanout must be >= 0, got " + relayFanout);
-            check(gossipRate >= 0, "gossipRate must be >= 0, got " + gossipRate);
-            check(largeMessageThreshold >= 1, "largeMessageThreshold must be >= 1, got " + largeMessageThreshold);
-            check(announceCacheBytes >= 0, "announceCacheBytes must be >= 0, got " + announceCacheBytes);
-            return new NodeConfig(this);
-        }
-
-        private static void positive(Duration d, String name) {
-            check(!d.isNegative() && !d.isZero(), name + " must be positive, got " + d);
+            return new NodeConfig(this, peerSettings, transportSettings, gossipSettings, discoverySettings);
         }
 
         private static void check(boolean ok, String message) {

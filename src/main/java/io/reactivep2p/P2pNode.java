@@ -1,6 +1,5 @@
 package io.reactivep2p;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -13,6 +12,7 @@ import io.reactivep2p.gossip.Validation;
 import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.Mempool;
 import io.reactivep2p.mempool.Transaction;
+import io.reactivep2p.metrics.MeteredNode;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerEvent;
@@ -28,11 +28,11 @@ import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.ProtocolException;
+import io.reactivep2p.runtime.NodeRuntime;
+import io.reactivep2p.runtime.Transport;
 import io.reactivep2p.transport.ByteCounter;
 import io.reactivep2p.transport.PipelineNames;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,7 +52,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.resources.LoopResources;
@@ -73,8 +72,10 @@ import reactor.netty.tcp.TcpServer;
  * node.close();
  * }</pre>
  *
- * <p><b>Threading.</b> The node runs on its own event loops ({@link NodeConfig#eventLoopThreads()}
- * daemon threads); every method is thread-safe and non-blocking, and returns a lazy
+ * <p><b>Threading.</b> The node runs on its own event loops
+ * ({@link io.reactivep2p.transport.TransportSettings#eventLoopThreads()} daemon threads, made by
+ * its {@link NodeConfig#runtime() runtime}'s transport); its timers run on the runtime's
+ * {@link NodeRuntime#timers() timers}. Every method is thread-safe and non-blocking, and returns a lazy
  * {@code Mono}/{@code Flux} where it does I/O. Subscribers' callbacks run on the event loop
  * of the peer concerned: hand slow work to another scheduler ({@code publishOn}).
  *
@@ -82,10 +83,9 @@ import reactor.netty.tcp.TcpServer;
  * DISCONNECT to every peer, closes every connection and the listener, completes every
  * message and event stream, and shuts the event loops down.
  */
-public final class P2pNode implements AutoCloseable {
+public final class P2pNode implements AutoCloseable, MeteredNode {
 
     private static final Logger log = LoggerFactory.getLogger(P2pNode.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     /**
      * The largest buffer one socket read fills. Netty's default is 64 KiB; a bulk stream of
@@ -96,13 +96,16 @@ public final class P2pNode implements AutoCloseable {
     private static final int MAX_READ_BYTES = 256 * 1024;
 
     private final NodeConfig config;
-    private final long nonce = RANDOM.nextLong();
+    private final NodeRuntime runtime;
+    private final Transport transport;
+    private final long nonce;
     private final PeerManager peers;
     private final Discovery discovery;
     private final Gossip gossip;
     private final Mempool<Transaction> mempool;
     private final TxAdmission txAdmission;
     private final LoopResources loops;
+    private final PeerHandlers handlers;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final AtomicLong unknownFrames = new AtomicLong();
@@ -120,14 +123,18 @@ public final class P2pNode implements AutoCloseable {
 
     private P2pNode(NodeConfig config) {
         this.config = config;
-        this.peers = new PeerManager(config, nonce, Ticker.systemTicker(), this::onAdmitted);
-        this.discovery = new Discovery(config, peers, this::connect, System::currentTimeMillis);
-        this.gossip = new Gossip(config, peers, this::deliver);
-        this.mempool = new Mempool<>(config.mempool());
+        this.runtime = config.runtime();
+        this.transport = runtime.transport();
+        this.nonce = runtime.secureRandom().nextLong();
+        this.peers = new PeerManager(config.nodeId(), nonce, config.peer(), runtime, this::onAdmitted);
+        this.discovery = new Discovery(config.discovery(), config.nodeId(), peers, this::connect, runtime);
+        this.gossip = new Gossip(config.gossip(), config.frameSettings(), peers, this::deliver, runtime);
+        this.mempool = new Mempool<>(config.mempool(), runtime.ticker()::nanoTime);
         this.txAdmission = new TxAdmission(mempool);
         gossip.validator(MessageType.MsgTx, txAdmission::validate);
-        String prefix = "p2p-" + config.nodeId().shortHex();
-        this.loops = LoopResources.create(prefix, 1, config.eventLoopThreads(), true);
+        this.handlers = new PeerHandlers(config.peer(), config.transport(), config.frameSettings(), peers,
+                config.metrics(), runtime.random(), unknownFrames);
+        this.loops = transport.loops("p2p-" + config.nodeId().shortHex(), config.transport().eventLoopThreads());
         config.metrics().bindTo(this);
     }
 
@@ -147,7 +154,7 @@ public final class P2pNode implements AutoCloseable {
     }
 
     /**
-     * Loads the address book (if {@link NodeConfig#addressBookFile() persisted}), binds the
+     * Loads the address book (if {@link io.reactivep2p.discovery.DiscoverySettings#addressBookFile() persisted}), binds the
      * listener, dials the seeds and starts discovery. Emits this node once it listens (peers
      * are found in the background; failed dials are logged and retried with backoff). Errors
      * if already started or if the port cannot be bound.
@@ -157,11 +164,9 @@ public final class P2pNode implements AutoCloseable {
             if (!state.compareAndSet(State.NEW, State.STARTING)) {
                 return Mono.error(new IllegalStateException("node was already started"));
             }
-            return Mono.fromRunnable(discovery::load).subscribeOn(Schedulers.boundedElastic()).then(TcpServer.create()
-                    .runOn(loops)
-                    .host(config.listenHost())
-                    .port(config.listenPort())
-                    .childOption(ChannelOption.TCP_NODELAY, true)
+            TcpServer listener = transport.listen(TcpServer.create().runOn(loops), config.listenHost(),
+                    config.listenPort());
+            return Mono.fromRunnable(discovery::load).subscribeOn(runtime.blocking()).then(listener
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR, readBuffers())
                     .doOnConnection(this::onInbound)
@@ -169,7 +174,7 @@ public final class P2pNode implements AutoCloseable {
                     .bind()
                     .doOnError(e -> state.compareAndSet(State.STARTING, State.NEW))
                     .map(bound -> {
-                        InetSocketAddress address = (InetSocketAddress) bound.address();
+                        InetSocketAddress address = transport.address(bound.channel().localAddress());
                         listenPort = address.getPort();
                         server = bound;
                         if (!state.compareAndSet(State.STARTING, State.STARTED)) {
@@ -179,7 +184,7 @@ public final class P2pNode implements AutoCloseable {
                         log.info("node {} listening on {}", config.nodeId().shortHex(), address);
                         discovery.start();
                         gossip.start();
-                        txAdmission.start();
+                        txAdmission.start(runtime.timers());
                         return this;
                     }));
         });
@@ -199,7 +204,7 @@ public final class P2pNode implements AutoCloseable {
         if (s == null) {
             throw new IllegalStateException("node is not started");
         }
-        return (InetSocketAddress) s.address();
+        return transport.address(s.channel().localAddress());
     }
 
     /**
@@ -215,21 +220,15 @@ public final class P2pNode implements AutoCloseable {
             }
             Sinks.One<Peer> handshake = Sinks.one();
             AtomicReference<Connection> connection = new AtomicReference<>();
-            TcpClient client = TcpClient.newConnection() // not pooled: a peer owns its connection
-                    .runOn(loops)
-                    .remoteAddress(() -> address);
-            InetAddress local = address().getAddress();
-            if (!local.isAnyLocalAddress()) {
-                // A node listening on one address dials from it too: its peers learn the address
-                // it accepts connections on (the connection's IP with the HELLO's port).
-                client = client.bindAddress(() -> new InetSocketAddress(local, 0));
-            }
+            // A node listening on one address dials from it too: its peers learn the address it
+            // accepts connections on (the connection's IP with the HELLO's port).
+            TcpClient client = transport.dial(TcpClient.newConnection() // not pooled: a peer owns its connection
+                    .runOn(loops), address, address());
             return client
-                    .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, readBuffers())
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                            config.handshakeTimeout().toMillis()))
+                            config.peer().handshakeTimeout().toMillis()))
                     .doOnConnected(conn -> {
                         connection.set(conn);
                         install(conn, Direction.OUTBOUND, handshake, addCodec(conn));
@@ -246,7 +245,7 @@ public final class P2pNode implements AutoCloseable {
     }
 
     private WriteBufferWaterMark writeBufferWaterMark() {
-        int high = config.writeBufferHighWaterMark();
+        int high = config.transport().writeBufferHighWaterMark();
         return new WriteBufferWaterMark(high / 2, high);
     }
 
@@ -279,8 +278,8 @@ public final class P2pNode implements AutoCloseable {
      * The messages of {@code type} from every peer, hot: each subscriber sees what arrives
      * after it subscribed, and may subscribe before {@link #start()}. Gossip types are
      * delivered once per message — the first copy, once its validator accepted it (see
-     * {@link #validator}) — whichever peer it came from; {@link NodeConfig#directTypes()} as
-     * they arrive. The peer-exchange messages (GET_PEERS, PEERS) are handled by the node's
+     * {@link #validator}) — whichever peer it came from;
+     * {@link io.reactivep2p.gossip.GossipSettings#directTypes() direct types} as they arrive. The peer-exchange messages (GET_PEERS, PEERS) are handled by the node's
      * discovery and not delivered.
      *
      * <p><b>Overflow policy.</b> Each subscriber has a buffer of its own of at most
@@ -460,9 +459,9 @@ public final class P2pNode implements AutoCloseable {
             }
             DisposableServer s = server;
             return Mono.when(closing)
-                    .timeout(STOP_TIMEOUT, Mono.empty())
+                    .timeout(STOP_TIMEOUT, Mono.empty(), runtime.timers())
                     // The peers complete on their event loops, which are about to shut down.
-                    .publishOn(Schedulers.boundedElastic())
+                    .publishOn(runtime.blocking())
                     .then(Mono.fromRunnable(discovery::save))
                     .then(Mono.defer(() -> {
                         channels.forEach(Channel::close);
@@ -470,7 +469,7 @@ public final class P2pNode implements AutoCloseable {
                             return Mono.empty();
                         }
                         s.dispose();
-                        return s.onDispose().timeout(STOP_TIMEOUT, Mono.empty());
+                        return s.onDispose().timeout(STOP_TIMEOUT, Mono.empty(), runtime.timers());
                     }))
                     .then(Mono.fromRunnable(() -> {
                         subscribers.forEach(sub -> sub.sink().complete());
@@ -491,7 +490,7 @@ public final class P2pNode implements AutoCloseable {
 
     private void onInbound(Connection conn) {
         Channel channel = conn.channel();
-        InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+        InetSocketAddress remote = transport.address(channel.remoteAddress());
         FrameEncoder encoder = addCodec(conn);
         DisconnectReason refusal = state.get() == State.STARTED
                 ? peers.acceptInbound(remote.getAddress())
@@ -518,8 +517,8 @@ public final class P2pNode implements AutoCloseable {
         Channel channel = conn.channel();
         channels.add(channel);
         channel.closeFuture().addListener(f -> channels.remove(channel));
-        conn.addHandlerLast(PipelineNames.PEER,
-                PeerHandlers.handler(config, peers, hello(), conn, direction, encoder, handshake, unknownFrames));
+        conn.addHandlerLast(PipelineNames.PEER, handlers.handler(hello(), conn, transport.address(channel.remoteAddress()),
+                direction, encoder, handshake));
     }
 
     private static AdaptiveRecvByteBufAllocator readBuffers() {
@@ -529,7 +528,7 @@ public final class P2pNode implements AutoCloseable {
     /** This node's HELLO, stamped now. */
     private Hello hello() {
         return new Hello(Hello.VERSION, config.nodeId(), listenPort, nonce, config.lz4() ? Hello.CAP_LZ4 : 0,
-                System.currentTimeMillis(), config.userAgent(), config.status());
+                runtime.currentTimeMillis(), config.userAgent(), config.status());
     }
 
     /** Runs on the peer's event loop as it is admitted: from here on it reads as we consume. */

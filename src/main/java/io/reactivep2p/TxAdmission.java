@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The node's validator of TX messages: decodes the transaction (a malformed one is
@@ -87,11 +87,11 @@ final class TxAdmission {
         return v == Validation.ACCEPT ? ACCEPT : v == Validation.REJECT ? REJECT : IGNORE;
     }
 
-    /** Starts expiring the pool every tenth of its ttl, at least every 10 s. */
-    void start() {
+    /** Starts expiring the pool every tenth of its ttl, at least every 10 s, on {@code timers}. */
+    void start(Scheduler timers) {
         Duration ttl = mempool.config().ttl();
         long period = Math.max(1, Math.min(ttl.dividedBy(10).toNanos(), MAX_EXPIRY_PERIOD.toNanos()));
-        expiry = Schedulers.parallel().schedulePeriodically(mempool::expire, period, period, TimeUnit.NANOSECONDS);
+        expiry = timers.schedulePeriodically(mempool::expire, period, period, TimeUnit.NANOSECONDS);
     }
 
     /** Stops the timer and completes the pool's events. */

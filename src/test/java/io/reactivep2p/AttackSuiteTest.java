@@ -428,7 +428,7 @@ class AttackSuiteTest {
                     ByteBuffer.wrap(payload).putInt(i++);
                     node.broadcast(Message.of(bulk, payload)).block();
                     assertThat(attacker.outboundQueue().bytes())
-                            .isLessThanOrEqualTo(NodeConfig.builder().build().outboundQueueBytes());
+                            .isLessThanOrEqualTo(NodeConfig.builder().build().transport().outboundQueueBytes());
                 }
                 assertThat(attacker.onClose().block(Duration.ofSeconds(5)).reason())
                         .isEqualTo(DisconnectReason.SLOW_PEER);

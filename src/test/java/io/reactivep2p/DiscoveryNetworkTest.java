@@ -255,7 +255,7 @@ class DiscoveryNetworkTest {
         assertThat(file).exists();
 
         P2pNode restarted = start(local().outboundTarget(2).addressBookFile(file).nodeId(a.id()));
-        assertThat(restarted.config().seeds()).isEmpty();
+        assertThat(restarted.config().discovery().seeds()).isEmpty();
         await().atMost(Duration.ofSeconds(10)).until(() -> restarted.peerManager().peer(b.id()) != null
                 && restarted.peerManager().peer(c.id()) != null);
         assertThat(restarted.peerManager().peer(b.id()).direction()).isEqualTo(Direction.OUTBOUND);

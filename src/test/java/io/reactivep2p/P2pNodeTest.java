@@ -290,11 +290,11 @@ class P2pNodeTest {
                 .hasMessageContaining("host:port");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeConfig.builder().pingInterval(Duration.ZERO).build())
                 .hasMessageContaining("pingInterval");
-        assertThat(NodeConfig.builder().seeds("[::1]:3000", "example.org:3001").build().seeds())
+        assertThat(NodeConfig.builder().seeds("[::1]:3000", "example.org:3001").build().discovery().seeds())
                 .extracting(java.net.InetSocketAddress::getPort).containsExactly(3000, 3001);
         NodeConfig defaults = NodeConfig.builder().build();
-        assertThat(defaults.maxPeers()).isEqualTo(50);
-        assertThat(defaults.readIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(defaults.peer().maxPeers()).isEqualTo(50);
+        assertThat(defaults.peer().readIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(defaults.toBuilder().build().nodeId()).isEqualTo(defaults.nodeId());
         assertThat(InetAddress.getLoopbackAddress().isLoopbackAddress()).isTrue();
     }
@@ -315,9 +315,9 @@ class P2pNodeTest {
         P2pNode a = start(NodeConfig.builder().directTypes(APP).flushDelay(Duration.ofMillis(5))
                 .writeBufferHighWaterMark(1024));
         P2pNode b = start(NodeConfig.builder().directTypes(APP).flushDelay(Duration.ofMillis(5)));
-        assertThat(a.config().writeBufferHighWaterMark()).isEqualTo(1024);
-        assertThat(a.config().toBuilder().build().flushDelay()).isEqualTo(Duration.ofMillis(5));
-        assertThat(a.config().flushDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(a.config().transport().writeBufferHighWaterMark()).isEqualTo(1024);
+        assertThat(a.config().toBuilder().build().transport().flushDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(a.config().transport().flushDelay()).isEqualTo(Duration.ofMillis(5));
         ConcurrentLinkedQueue<PeerMessage> received = new ConcurrentLinkedQueue<>();
         b.messages(APP).subscribe(received::add);
         Peer peer = a.connect(b.address()).block(Duration.ofSeconds(5));

@@ -2,6 +2,7 @@ package io.reactivep2p.discovery;
 
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.PeerAddress;
+import io.reactivep2p.runtime.NodeRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.BiPredicate;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +96,7 @@ public final class AddressBook {
          * {@code min(maxBackoff, baseBackoff × 2^(failures − 1))}, times a jitter factor in
          * [0.5, 1.5) drawn from {@code random}.
          */
-        public long backoffMillis(int failures, Random random) {
+        public long backoffMillis(int failures, RandomGenerator random) {
             long backoff = Math.min(maxBackoff.toMillis(), baseBackoff.toMillis() << Math.min(failures - 1, 30));
             return (long) (backoff * (0.5 + random.nextDouble()));
         }
@@ -136,18 +136,21 @@ public final class AddressBook {
 
     private final Settings settings;
     private final long secret;
-    private final Random random;
+    private final RandomGenerator random;
     private final Map<InetSocketAddress, Slot> slots = new HashMap<>();
     private final List<List<Slot>> newTable;
     private final List<List<Slot>> triedTable;
 
-    /** A book with a random bucket key. */
+    /** A book with a random bucket key, from the {@link NodeRuntime#system() system}'s secure random. */
     public AddressBook(Settings settings) {
-        this(settings, new SecureRandom());
+        this(settings, NodeRuntime.system().secureRandom());
     }
 
-    /** A book whose bucket key and jitter come from {@code random} (tests pass a seeded one). */
-    public AddressBook(Settings settings, Random random) {
+    /**
+     * A book whose bucket key, picks and jitter come from {@code random}: a node passes its
+     * runtime's secure random (an attacker must not guess the key); tests pass a seeded one.
+     */
+    public AddressBook(Settings settings, RandomGenerator random) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.random = Objects.requireNonNull(random, "random");
         this.secret = random.nextLong();
@@ -301,7 +304,9 @@ public final class AddressBook {
                 good.add(s);
             }
         }
-        Collections.shuffle(good, random);
+        for (int i = good.size(); i > 1; i--) { // Collections.shuffle's swaps, from any RandomGenerator
+            Collections.swap(good, i - 1, random.nextInt(i));
+        }
         List<PeerAddress> out = new ArrayList<>(Math.min(max, good.size()));
         for (int i = 0; i < good.size() && out.size() < max; i++) {
             Slot s = good.get(i);

@@ -1,6 +1,5 @@
 package io.reactivep2p.discovery;
 
-import io.reactivep2p.NodeConfig;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerException;
@@ -12,6 +11,7 @@ import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.PeerAddress;
 import io.reactivep2p.protocol.Peers;
+import io.reactivep2p.runtime.NodeRuntime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,16 +25,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Finds peers and keeps the outbound slots full: the seeds, the {@link AddressBook}, peer
@@ -47,7 +44,7 @@ import reactor.core.scheduler.Schedulers;
  *       "new"; so are the addresses of PEERS answers, each with the answering peer as source.
  *       Entries carrying this node's own id are never added.</li>
  *   <li><b>Peer exchange.</b> Right after the handshake and every
- *       {@link NodeConfig#peerExchangeInterval()} the node asks each outbound peer for up to
+ *       {@link DiscoverySettings#peerExchangeInterval()} the node asks each outbound peer for up to
  *       {@value Peers#MAX_PEERS} addresses, and each inbound peer too while it has fewer
  *       outbound peers than its target. It answers a peer's GET_PEERS with a random sample of
  *       good addresses from its book (never the asker, at most the count asked), at most once
@@ -55,26 +52,27 @@ import reactor.core.scheduler.Schedulers;
  *       answers the one outstanding request: an unsolicited PEERS is dropped without being
  *       decoded, and one with more entries than asked is cut to the count asked; both cost
  *       the sender {@value #BAD_PEERS_SCORE} misbehaviour points.</li>
- *   <li><b>Dialer.</b> Every {@link NodeConfig#dialInterval()}, and whenever a peer leaves, it
+ *   <li><b>Dialer.</b> Every {@link DiscoverySettings#dialInterval()}, and whenever a peer leaves, it
  *       dials until connected plus pending outbound peers reach
- *       {@link NodeConfig#outboundTarget()}: first the seeds never reached yet, then the book's
+ *       {@link DiscoverySettings#outboundTarget()}: first the seeds never reached yet, then the book's
  *       picks — addresses of a network group not used by another outbound peer first, then any
  *       — skipping connected ids and addresses, banned ones, dials in progress and entries
  *       backing off; the seeds again when the book has nothing to offer. A failed dial backs
  *       the address off exponentially with jitter (seeds too); a dial that reaches this node
  *       itself removes the address.</li>
- *   <li><b>Rotation.</b> About every {@link NodeConfig#outboundRotation()}, while every
+ *   <li><b>Rotation.</b> About every {@link DiscoverySettings#outboundRotation()}, while every
  *       outbound slot is taken and the book offers another address, one of the outbound peers
  *       the dialer took from the book (never a seed, never a peer the application dialled),
  *       chosen at random, is disconnected (REQUESTED) and its slot dialled afresh, so that the
  *       outbound graph keeps changing: it heals a network split in two once the link is back,
  *       and gives new nodes outbound slots.</li>
- *   <li><b>Persistence.</b> With {@link NodeConfig#addressBookFile()}, the book is loaded on
+ *   <li><b>Persistence.</b> With {@link DiscoverySettings#addressBookFile()}, the book is loaded on
  *       start (a corrupt file is logged and ignored) and saved atomically every
  *       {@value #SAVE_INTERVAL_MINUTES} minutes and on stop.</li>
  * </ul>
  *
- * <p><b>Threading.</b> The dialer's state lives on one worker of {@link Schedulers#parallel()};
+ * <p><b>Threading.</b> The dialer's state lives on one worker of the runtime's
+ * {@link NodeRuntime#timers() timers};
  * message handling runs on the peer's event loop and hands its book work to that worker, so
  * no event loop ever scans or samples the book. Thread-safe.
  */
@@ -86,10 +84,11 @@ public final class Discovery {
     static final long SAVE_INTERVAL_MINUTES = 5;
     private static final Logger log = LoggerFactory.getLogger(Discovery.class);
 
-    private final NodeConfig config;
+    private final DiscoverySettings config;
+    private final NodeId self;
     private final PeerManager peers;
     private final Function<InetSocketAddress, Mono<Peer>> dialer;
-    private final LongSupplier clock;
+    private final NodeRuntime runtime;
     private final AddressBook book;
     private final Scheduler.Worker worker;
     private final Map<Peer, Exchange> exchanges = new ConcurrentHashMap<>();
@@ -134,20 +133,24 @@ public final class Discovery {
     }
 
     /**
-     * @param config seeds, targets, intervals, book settings and file
+     * @param settings seeds, target, intervals, book settings and file
+     * @param self this node's id: never added to the book, never dialled
      * @param peers the node's peers: connected ids and addresses, bans, scores
      * @param dialer connects to an address and emits the admitted peer ({@code P2pNode::connect})
-     * @param clock wall-clock milliseconds (the book keeps them, and saves them)
+     * @param runtime the wall clock (the book keeps its milliseconds, and saves them), the
+     *     random source of jitter and rotation, the secure random of the book's key, the timers
+     *     the dialer runs on and the blocking scheduler the book is saved on
      */
-    public Discovery(NodeConfig config, PeerManager peers, Function<InetSocketAddress, Mono<Peer>> dialer,
-                     LongSupplier clock) {
-        this.config = Objects.requireNonNull(config, "config");
+    public Discovery(DiscoverySettings settings, NodeId self, PeerManager peers,
+                     Function<InetSocketAddress, Mono<Peer>> dialer, NodeRuntime runtime) {
+        this.config = Objects.requireNonNull(settings, "settings");
+        this.self = Objects.requireNonNull(self, "self");
         this.peers = Objects.requireNonNull(peers, "peers");
         this.dialer = Objects.requireNonNull(dialer, "dialer");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.book = new AddressBook(config.addressBook());
-        this.worker = Schedulers.parallel().createWorker();
-        config.seeds().forEach(s -> seeds.add(new Seed(s)));
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.book = new AddressBook(settings.addressBook(), runtime.secureRandom());
+        this.worker = runtime.timers().createWorker();
+        settings.seeds().forEach(s -> seeds.add(new Seed(s)));
     }
 
     /** The address book. */
@@ -160,7 +163,7 @@ public final class Discovery {
         return ignoredRequests.get();
     }
 
-    /** Outbound peers let go by {@link NodeConfig#outboundRotation()}. */
+    /** Outbound peers let go by {@link DiscoverySettings#outboundRotation()}. */
     public long rotations() {
         return rotations.get();
     }
@@ -182,10 +185,10 @@ public final class Discovery {
     /** Dials every seed, then runs the dialer periodically. */
     public void start() {
         running = true;
-        lastSaveMillis = clock.getAsLong();
+        lastSaveMillis = runtime.currentTimeMillis();
         nextRotationMillis = lastSaveMillis + rotationWait();
         run(() -> {
-            long now = clock.getAsLong();
+            long now = runtime.currentTimeMillis();
             for (Seed seed : seeds) {
                 if (seed.dialable(now, pending)) {
                     dial(seed.address, seed);
@@ -213,7 +216,7 @@ public final class Discovery {
             run(this::tick);
         });
         run(() -> {
-            long now = clock.getAsLong();
+            long now = runtime.currentTimeMillis();
             if (peer.direction() == Direction.OUTBOUND) {
                 book.markGood(peer.remoteAddress(), peer.id(), now);
             } else {
@@ -241,7 +244,7 @@ public final class Discovery {
         if (ex == null) {
             return; // the peer has gone
         }
-        long now = clock.getAsLong();
+        long now = runtime.currentTimeMillis();
         if (message.type().equals(MessageType.MsgGetPeers)) {
             int max = GetPeers.decode(message).max();
             synchronized (ex) {
@@ -280,7 +283,7 @@ public final class Discovery {
             return;
         }
         try {
-            long now = clock.getAsLong();
+            long now = runtime.currentTimeMillis();
             fill(now);
             rotate(now);
             for (Map.Entry<Peer, Exchange> e : exchanges.entrySet()) {
@@ -295,7 +298,7 @@ public final class Discovery {
             }
             if (now - lastSaveMillis >= TimeUnit.MINUTES.toMillis(SAVE_INTERVAL_MINUTES)) {
                 lastSaveMillis = now;
-                Schedulers.boundedElastic().schedule(this::save);
+                runtime.blocking().schedule(this::save);
             }
         } catch (RuntimeException e) {
             log.warn("discovery tick failed", e);
@@ -333,7 +336,7 @@ public final class Discovery {
             }
             if (pick.isEmpty()) {
                 log.debug("{}: {} outbound slots free, {} dials pending, nothing to dial in a book of {}",
-                        config.nodeId().shortHex(), free, pending.size(), book.size());
+                        self.shortHex(), free, pending.size(), book.size());
                 break;
             }
             groups.add(NetworkGroup.of(pick.get().getAddress()));
@@ -373,7 +376,7 @@ public final class Discovery {
         if (outbound.isEmpty() || book.select(now, (a, id) -> skip(a, id, connected)).isEmpty()) {
             return;
         }
-        Peer out = outbound.get(ThreadLocalRandom.current().nextInt(outbound.size()));
+        Peer out = outbound.get(runtime.random().nextInt(outbound.size()));
         rotatedOut = out.remoteAddress();
         rotatedOutUntilMillis = nextRotationMillis;
         rotations.incrementAndGet();
@@ -393,20 +396,20 @@ public final class Discovery {
 
     private long rotationWait() {
         long interval = config.outboundRotation().toMillis();
-        return interval / 2 + ThreadLocalRandom.current().nextLong(interval + 1);
+        return interval / 2 + runtime.random().nextLong(interval + 1);
     }
 
     private boolean skip(InetSocketAddress address, NodeId id, Set<InetSocketAddress> connected) {
         return pending.contains(address)
-                || (address.equals(rotatedOut) && clock.getAsLong() < rotatedOutUntilMillis)
+                || (address.equals(rotatedOut) && runtime.currentTimeMillis() < rotatedOutUntilMillis)
                 || connected.contains(address)
                 || peers.isBanned(address.getAddress())
-                || (id != null && (id.equals(config.nodeId()) || peers.peer(id) != null || peers.isBanned(id)));
+                || (id != null && (id.equals(self) || peers.peer(id) != null || peers.isBanned(id)));
     }
 
     private void dial(InetSocketAddress address, Seed seed) {
         pending.add(address);
-        log.debug("{} dialling {}{}", config.nodeId().shortHex(), address, seed != null ? " (seed)" : "");
+        log.debug("{} dialling {}{}", self.shortHex(), address, seed != null ? " (seed)" : "");
         dialer.apply(address).subscribe(
                 peer -> run(() -> {
                     pending.remove(address);
@@ -427,20 +430,20 @@ public final class Discovery {
     }
 
     private void dialFailed(InetSocketAddress address, Seed seed, Throwable error) {
-        long now = clock.getAsLong();
-        boolean self = error instanceof PeerException pe && pe.reason() == DisconnectReason.SELF_CONNECTION;
-        log.debug("{}: dial to {} failed: {}", config.nodeId().shortHex(), address, error.toString());
-        if (self) {
+        long now = runtime.currentTimeMillis();
+        boolean itself = error instanceof PeerException pe && pe.reason() == DisconnectReason.SELF_CONNECTION;
+        log.debug("{}: dial to {} failed: {}", self.shortHex(), address, error.toString());
+        if (itself) {
             book.remove(address);
         } else {
             book.markFailed(address, now);
         }
         if (seed != null) {
-            seed.self = self;
+            seed.self = itself;
             // The seed's node is connected already, by a connection it dialled: reached.
             seed.reached |= error instanceof PeerException pe && pe.reason() == DisconnectReason.DUPLICATE_CONNECTION;
             seed.failures++;
-            seed.retryAtMillis = now + config.addressBook().backoffMillis(seed.failures, ThreadLocalRandom.current());
+            seed.retryAtMillis = now + config.addressBook().backoffMillis(seed.failures, runtime.random());
             if (!seed.reached) {
                 log.info("seed {} not reached ({}), retrying in {} ms", address, error.getMessage(), seed.retryAtMillis - now);
             }
@@ -469,9 +472,9 @@ public final class Discovery {
     }
 
     private void learn(List<PeerAddress> addresses, InetAddress source) {
-        long now = clock.getAsLong();
+        long now = runtime.currentTimeMillis();
         for (PeerAddress a : addresses) {
-            if (!a.nodeId().equals(config.nodeId())) {
+            if (!a.nodeId().equals(self)) {
                 book.add(new InetSocketAddress(a.address(), a.port()), a.nodeId(), source, now);
             }
         }

@@ -2,7 +2,6 @@ package io.reactivep2p.gossip;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.reactivep2p.NodeConfig;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.protocol.ContentHash;
@@ -21,7 +20,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Announce-then-fetch for large gossip payloads (at least
- * {@link NodeConfig#largeMessageThreshold()}): instead of the message, peers get an INV with
+ * {@link GossipSettings#largeMessageThreshold()}): instead of the message, peers get an INV with
  * its content hash; a peer that has not seen that hash asks with GET_DATA the first peer that
  * announced it, and gets the message from a bounded cache of recent large messages.
  *
@@ -36,7 +35,7 @@ import java.util.function.LongSupplier;
  *       again (another peer, or the same one). What arrives is hashed: only the hash of what
  *       arrived ends a request.</li>
  *   <li><b>Serving.</b> GET_DATA is answered from the cache of recent large messages
- *       ({@link NodeConfig#announceCacheBytes()} bytes, kept at most the seen-cache ttl); an
+ *       ({@link GossipSettings#announceCacheBytes()} bytes, kept at most the seen-cache ttl); an
  *       unknown hash is counted and answered with nothing.</li>
  *   <li><b>Limits.</b> Each peer may send {@value #ITEMS_PER_SECOND} INV items and
  *       {@value #ITEMS_PER_SECOND} GET_DATA items per second (bursts of twice that); items
@@ -55,7 +54,7 @@ final class Announcements {
     static final int ITEMS_PER_SECOND = 1000;
     static final int OVER_LIMIT_SCORE = 5;
 
-    private final NodeConfig config;
+    private final GossipSettings config;
     private final PeerManager peers;
     private final LongSupplier nanoClock;
     private final SeenCache seenHashes;
@@ -87,7 +86,7 @@ final class Announcements {
         }
     }
 
-    Announcements(NodeConfig config, PeerManager peers, LongSupplier nanoClock) {
+    Announcements(GossipSettings config, PeerManager peers, LongSupplier nanoClock) {
         this.config = config;
         this.peers = peers;
         this.nanoClock = nanoClock;
@@ -163,7 +162,7 @@ final class Announcements {
         List<InvItem> wanted = new ArrayList<>();
         for (InvItem item : items.items()) {
             ContentHash hash = item.hash();
-            if (seenHashes.contains(prefix(hash)) || config.directTypes().contains(item.type())
+            if (seenHashes.contains(prefix(hash)) || config.isDirect(item.type())
                     || item.type().code() < MessageType.MsgTx.code()) {
                 continue;
             }

@@ -2,7 +2,6 @@ package io.reactivep2p.gossip;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.reactivep2p.NodeConfig;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.peer.PeerMessage;
@@ -11,6 +10,7 @@ import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.runtime.NodeRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,11 +19,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -37,7 +37,7 @@ import reactor.core.scheduler.Schedulers;
  * subscribers and relayed to its other peers, once.
  *
  * <ol>
- *   <li><b>Rate.</b> Each peer's messages are handled at most {@link NodeConfig#gossipRate()}
+ *   <li><b>Rate.</b> Each peer's messages are handled at most {@link GossipSettings#gossipRate()}
  *       per second (bursts of twice that). Beyond, a message waits its turn; while
  *       {@value #MAX_PENDING_VALIDATIONS} of that peer's messages wait (for their turn or a
  *       verdict) the node stops reading it. A flood is slowed down, not dropped.</li>
@@ -53,18 +53,18 @@ import reactor.core.scheduler.Schedulers;
  *       messages await their verdict, then stops reading it (TCP pushes back on that peer
  *       alone). Nothing unvalidated is ever relayed.</li>
  *   <li><b>Delivery and relay.</b> An accepted message goes to {@code node.messages(type)} and
- *       to every other peer ({@link NodeConfig#relayFanout()} 0), or to that many peers
+ *       to every other peer ({@link GossipSettings#relayFanout()} 0), or to that many peers
  *       chosen at random. The frame is encoded once and its buffer shared by every peer's
  *       queue (peers with LZ4 on get large payloads compressed for them). A peer whose
  *       queue is full does not get it: the drop is counted, and a peer that stays full is
  *       disconnected as slow by its connection.</li>
- *   <li><b>Large messages</b> (from {@link NodeConfig#largeMessageThreshold()}) are announced
+ *   <li><b>Large messages</b> (from {@link GossipSettings#largeMessageThreshold()}) are announced
  *       instead: peers get an INV with the content hash and fetch the message with GET_DATA
  *       from the first peer that announced it, so each node receives about one copy. See
  *       {@link Announcements} for the request, cache and rate-limit rules.</li>
  * </ol>
  *
- * <p>Types in {@link NodeConfig#directTypes()} skip all this: they are delivered as they
+ * <p>Types in {@link GossipSettings#directTypes()} skip all this: they are delivered as they
  * arrive and never relayed (request/response protocols between two peers).
  *
  * <p><b>Threading.</b> Runs on the event loop of the peer a message came from, or on the
@@ -80,11 +80,12 @@ public final class Gossip {
 
     private static final Logger log = LoggerFactory.getLogger(Gossip.class);
 
-    private final NodeConfig config;
+    private final GossipSettings config;
     private final FrameSettings frameSettings;
     private final PeerManager peers;
     private final Consumer<PeerMessage> deliver;
-    private final MessageIds ids = MessageIds.withRandomSeed();
+    private final NodeRuntime runtime;
+    private final MessageIds ids;
     private final SeenCache seen;
     private final Map<MessageType, Function<PeerMessage, Mono<Validation>>> validators = new ConcurrentHashMap<>();
     private final LongAdder duplicates = new LongAdder();
@@ -95,34 +96,45 @@ public final class Gossip {
     private final LongAdder relayDrops = new LongAdder();
     private final LongAdder throttled = new LongAdder();
     private final Announcements announcements;
-    /** Each peer's {@link NodeConfig#gossipRate()}, in messages. */
+    /** Each peer's {@link GossipSettings#gossipRate()}, in messages, on the runtime's ticker. */
     private final Map<Peer, TokenBucket> rates = new ConcurrentHashMap<>();
     /**
-     * Where messages over their peer's rate wait: one thread, so that one peer's waiting
-     * messages, whose deadlines increase, are handled in the order they arrived.
+     * Where messages over their peer's rate wait: one worker of the runtime's timers, so that
+     * one peer's waiting messages, whose deadlines increase, are handled in the order they
+     * arrived. Made at {@link #start()}.
      */
-    private final Scheduler throttle;
+    private volatile Scheduler throttle;
     private volatile Disposable expiry;
 
     /**
-     * @param config seen-cache size and ttl, relay fan-out, direct types, frame settings
+     * @param settings seen-cache size and ttl, relay fan-out, rate, large messages, direct types
+     * @param frames the largest message, the compression threshold
      * @param peers where messages are relayed, and who is scored
      * @param deliver hands an accepted message to the node's subscribers
+     * @param runtime the ticker of expiry and rate limits, the random source of relay fan-out,
+     *     the secure random of the message-id seed, the timers of expiry and rate-limit waits
      */
-    public Gossip(NodeConfig config, PeerManager peers, Consumer<PeerMessage> deliver) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.frameSettings = config.frameSettings();
+    public Gossip(GossipSettings settings, FrameSettings frames, PeerManager peers, Consumer<PeerMessage> deliver,
+                  NodeRuntime runtime) {
+        this.config = Objects.requireNonNull(settings, "settings");
+        this.frameSettings = Objects.requireNonNull(frames, "frames");
         this.peers = Objects.requireNonNull(peers, "peers");
         this.deliver = Objects.requireNonNull(deliver, "deliver");
-        this.seen = SeenCache.create(config.seenCacheSize(), config.seenCacheTtl());
-        this.announcements = new Announcements(config, peers, System::nanoTime);
-        this.throttle = Schedulers.newSingle("p2p-gossip-rate-" + config.nodeId().shortHex(), true);
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.ids = MessageIds.withSeed(runtime.secureRandom().nextLong());
+        this.seen = SeenCache.create(settings.seenCacheSize(), settings.seenCacheTtl(), runtime::nanoTime);
+        this.announcements = new Announcements(settings, peers, runtime::nanoTime);
     }
 
-    /** Starts expiring the seen-caches and stale fetches by time, even when no message arrives. */
+    /**
+     * Starts expiring the seen-caches and stale fetches by time, even when no message arrives,
+     * and the worker that messages over their peer's rate wait on.
+     */
     public void start() {
+        Scheduler timers = runtime.timers();
+        throttle = Schedulers.single(timers);
         long period = Math.min(config.seenCacheTtl().dividedBy(4).toNanos(), TimeUnit.SECONDS.toNanos(1));
-        expiry = Schedulers.parallel().schedulePeriodically(() -> {
+        expiry = timers.schedulePeriodically(() -> {
             seen.expire();
             announcements.expire();
         }, period, period, TimeUnit.NANOSECONDS);
@@ -133,7 +145,7 @@ public final class Gossip {
         announcements.onAdmitted(peer);
         int rate = config.gossipRate();
         if (rate > 0) {
-            rates.put(peer, new TokenBucket(rate, 2.0 * rate, System.nanoTime()));
+            rates.put(peer, new TokenBucket(rate, 2.0 * rate, runtime.nanoTime()));
         }
     }
 
@@ -146,13 +158,16 @@ public final class Gossip {
         rates.remove(peer);
     }
 
-    /** Stops the expiry timer and the thread of messages waiting under the rate limit. */
+    /** Stops the expiry timer and the worker of messages waiting under the rate limit. */
     public void stop() {
         Disposable d = expiry;
         if (d != null) {
             d.dispose();
         }
-        throttle.dispose();
+        Scheduler t = throttle;
+        if (t != null) {
+            t.dispose();
+        }
     }
 
     /**
@@ -182,15 +197,16 @@ public final class Gossip {
             announcements.onGetData(from, message);
             return Mono.empty();
         }
-        if (config.directTypes().contains(type)) {
+        if (config.isDirect(type)) {
             deliver.accept(new PeerMessage(from, message));
             return Mono.empty();
         }
         TokenBucket rate = rates.get(from);
-        long wait = rate == null ? 0 : rate.reserve(System.nanoTime());
-        if (wait > 0) {
+        long wait = rate == null ? 0 : rate.reserve(runtime.nanoTime());
+        Scheduler t = throttle;
+        if (wait > 0 && t != null) {
             throttled.increment();
-            return Mono.delay(Duration.ofNanos(wait), throttle)
+            return Mono.delay(Duration.ofNanos(wait), t)
                     .then(Mono.defer(() -> gossip(from, message)))
                     .onErrorResume(RejectedExecutionException.class, e -> Mono.empty()); // stopping
         }
@@ -258,7 +274,7 @@ public final class Gossip {
     }
 
     /**
-     * Sends a message of this node to its peers (a random {@link NodeConfig#relayFanout()} of
+     * Sends a message of this node to its peers (a random {@link GossipSettings#relayFanout()} of
      * them when set). The message is marked seen first, so its echoes are dropped; a message
      * this node has already seen is not sent again ({@code queued} 0). It is not delivered to
      * this node's own subscribers.
@@ -269,7 +285,7 @@ public final class Gossip {
             throw new IllegalArgumentException("payload of " + message.payloadLength()
                     + " bytes is above the maximum message length " + frameSettings.maxMessageLength());
         }
-        boolean direct = config.directTypes().contains(message.type());
+        boolean direct = config.isDirect(message.type());
         if (!direct && !seen.markSeen(ids.dedupKey(message))) {
             return new BroadcastResult(0, 0);
         }
@@ -295,13 +311,13 @@ public final class Gossip {
             relayDrops.add(targets.size() - queued);
             return new BroadcastResult(queued, targets.size() - queued);
         }
-        boolean compressible = config.lz4() && message.payloadLength() >= frameSettings.compressionThreshold();
+        boolean compressible = message.payloadLength() >= frameSettings.compressionThreshold();
         ByteBuf frame = FrameCodec.encode(ByteBufAllocator.DEFAULT, frameSettings, message, false);
         int queued = 0;
         int dropped = 0;
         try {
             for (Peer p : targets) {
-                boolean ok = compressible && p.hello().supportsLz4()
+                boolean ok = compressible && p.lz4()
                         ? p.offer(message) // compressed on its event loop, for this peer
                         : p.outboundQueue().offerFrame(frame.retainedDuplicate());
                 if (ok) {
@@ -327,7 +343,7 @@ public final class Gossip {
         }
         int fanout = config.relayFanout();
         if (fanout > 0 && targets.size() > fanout) {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
+            RandomGenerator random = runtime.random();
             for (int i = 0; i < fanout; i++) { // a partial Fisher-Yates shuffle
                 int j = i + random.nextInt(targets.size() - i);
                 Peer t = targets.get(i);
@@ -413,7 +429,7 @@ public final class Gossip {
     }
 
     /**
-     * Gossip messages that arrived over their peer's {@link NodeConfig#gossipRate()} and
+     * Gossip messages that arrived over their peer's {@link GossipSettings#gossipRate()} and
      * waited their turn.
      */
     public long throttled() {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.reactivep2p.protocol.ContentHash;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.Message;
+import io.reactivep2p.runtime.NodeRuntime;
 import java.security.SecureRandom;
 
 /**
@@ -36,7 +37,6 @@ import java.security.SecureRandom;
  */
 public final class MessageIds {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private final long seed;
@@ -49,9 +49,12 @@ public final class MessageIds {
         }
     }
 
-    /** Ids with a seed from a {@link SecureRandom}: one per node run. */
+    /**
+     * Ids with a seed from the {@link NodeRuntime#system() system}'s {@link SecureRandom}: one per
+     * node run. (A node seeds its ids from its own runtime's.)
+     */
     public static MessageIds withRandomSeed() {
-        return new MessageIds(RANDOM.nextLong());
+        return new MessageIds(NodeRuntime.system().secureRandom().nextLong());
     }
 
     /** Ids with a fixed seed, for tests and benchmarks. */

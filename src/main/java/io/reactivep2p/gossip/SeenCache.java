@@ -1,5 +1,6 @@
 package io.reactivep2p.gossip;
 
+import io.reactivep2p.runtime.NodeRuntime;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -40,12 +41,12 @@ public interface SeenCache {
     /** Forgets ids past their retention now, without waiting for the next {@link #markSeen}. */
     void expire();
 
-    /** The library's seen-cache, on the system clock. */
+    /** The library's seen-cache, on the {@link NodeRuntime#system() system} ticker. */
     static SeenCache create(int maxEntries, Duration ttl) {
-        return new LongSeenCache(maxEntries, ttl, System::nanoTime);
+        return create(maxEntries, ttl, NodeRuntime.system()::nanoTime);
     }
 
-    /** The library's seen-cache on {@code nanoClock} (tests pass a controllable one). */
+    /** The library's seen-cache on {@code nanoClock}: a node's runtime ticker, or a test's own. */
     static SeenCache create(int maxEntries, Duration ttl, LongSupplier nanoClock) {
         return new LongSeenCache(maxEntries, ttl, nanoClock);
     }

@@ -1,6 +1,7 @@
 package io.reactivep2p.mempool;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.reactivep2p.runtime.NodeRuntime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -142,12 +143,15 @@ public final class Mempool<T extends PoolTransaction> {
         }
     }
 
-    /** A pool with the system clock. */
+    /** A pool on the {@link NodeRuntime#system() system} ticker. */
     public Mempool(MempoolConfig config) {
-        this(config, Ticker.systemTicker());
+        this(config, NodeRuntime.system().ticker()::nanoTime);
     }
 
-    /** A pool whose ttl is measured with {@code ticker} (nanoseconds), e.g. a fake one in tests. */
+    /**
+     * A pool whose ttl is measured with {@code ticker} (nanoseconds): a node passes its
+     * runtime's, a test a fake one.
+     */
     public Mempool(MempoolConfig config, Ticker ticker) {
         this(config, ticker, false);
     }

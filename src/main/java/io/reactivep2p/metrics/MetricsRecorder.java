@@ -2,8 +2,8 @@ package io.reactivep2p.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
-import io.reactivep2p.P2pNode;
 import io.reactivep2p.peer.Direction;
+import io.reactivep2p.peer.PeerObserver;
 import io.reactivep2p.protocol.FrameObserver;
 import io.reactivep2p.protocol.ProtocolException;
 import java.util.List;
@@ -25,7 +25,7 @@ import java.util.List;
  * from several, once per frame on the hot path: implementations must be thread-safe, cheap
  * and non-blocking.
  */
-public interface MetricsRecorder extends FrameObserver {
+public interface MetricsRecorder extends FrameObserver, PeerObserver {
 
     /** Records nothing; the default. */
     MetricsRecorder NOOP = new MetricsRecorder() {
@@ -50,7 +50,7 @@ public interface MetricsRecorder extends FrameObserver {
         }
 
         @Override
-        public void bindTo(P2pNode node) {
+        public void bindTo(MeteredNode node) {
         }
     };
 
@@ -65,20 +65,11 @@ public interface MetricsRecorder extends FrameObserver {
         return new MicrometerMetrics(registry, List.of(commonTags));
     }
 
-    /** Bytes from a peer that broke the protocol (the connection is then closed). */
-    void frameRejected(ProtocolException.Kind kind);
-
-    /** A handshake completed and the peer was admitted, {@code nanos} after the connection opened. */
-    void handshake(Direction direction, long nanos);
-
-    /** A PONG answered a PING after {@code nanos}. */
-    void rtt(long nanos);
-
     /**
      * Registers what is read from the node rather than recorded: called once, as the node is
      * created. The meters keep reading the node after it stops (its final values) for as long
      * as the application holds the node: the registry holds it weakly, so a dropped node does
      * not leak through its meters (they then read NaN).
      */
-    void bindTo(P2pNode node);
+    void bindTo(MeteredNode node);
 }

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.reactivep2p.P2pNode;
 import io.reactivep2p.gossip.Gossip;
 import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.Mempool;
@@ -135,7 +134,7 @@ final class MicrometerMetrics implements MetricsRecorder {
     }
 
     @Override
-    public void bindTo(P2pNode node) {
+    public void bindTo(MeteredNode node) {
         PeerManager peers = node.peerManager();
         gauge("p2p.peers", "Connected peers, by who dialled", peers, PeerManager::inboundCount, "direction", "inbound");
         gauge("p2p.peers", "Connected peers, by who dialled", peers, PeerManager::outboundCount, "direction", "outbound");
@@ -153,7 +152,7 @@ final class MicrometerMetrics implements MetricsRecorder {
         String dropped = "Messages not passed on, by why";
         counter("p2p.dropped", dropped, gossip, Gossip::relayDrops, "reason", "peer_queue_full");
         counter("p2p.dropped", dropped, gossip, Gossip::overLimitItems, "reason", "rate_limited");
-        counter("p2p.dropped", dropped, node, P2pNode::droppedDeliveries, "reason", "subscriber_full");
+        counter("p2p.dropped", dropped, node, MeteredNode::droppedDeliveries, "reason", "subscriber_full");
         gauge("p2p.seen.cache.size", "Message ids in the gossip seen-cache", gossip, g -> g.seen().size());
 
         Mempool<?> mempool = node.mempool();
@@ -172,7 +171,7 @@ final class MicrometerMetrics implements MetricsRecorder {
         counter("p2p.mempool.expired", "Transactions dropped at their ttl", mempool, Mempool::expired);
         counter("p2p.mempool.removed", "Transactions removed as included", mempool, Mempool::removed);
         counter("p2p.transactions.malformed", "TX messages from peers that did not decode (rejected)", node,
-                P2pNode::malformedTransactions);
+                MeteredNode::malformedTransactions);
     }
 
     private <T> void gauge(String name, String description, T obj, ToDoubleFunction<T> f, String... tags) {

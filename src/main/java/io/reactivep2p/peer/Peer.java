@@ -38,6 +38,7 @@ public final class Peer {
     private final InetSocketAddress remoteAddress;
     private final OutboundQueue outbound;
     private final int maxMessageLength;
+    private final boolean lz4;
     private final Sinks.One<Disconnection> closed = Sinks.one();
     /** Streams of {@link #send(Publisher)} waiting for the channel to be writable; event loop only. */
     private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
@@ -48,7 +49,7 @@ public final class Peer {
     long admittedNanos;
 
     Peer(Connection connection, InetSocketAddress remoteAddress, Direction direction, Hello hello, OutboundQueue outbound,
-         int maxMessageLength) {
+         int maxMessageLength, boolean lz4) {
         this.connection = connection;
         this.channel = connection.channel();
         this.direction = direction;
@@ -56,6 +57,7 @@ public final class Peer {
         this.remoteAddress = remoteAddress;
         this.outbound = outbound;
         this.maxMessageLength = maxMessageLength;
+        this.lz4 = lz4;
     }
 
     /** The remote node's id. */
@@ -86,6 +88,14 @@ public final class Peer {
     /** The HELLO the peer sent. */
     public Hello hello() {
         return hello;
+    }
+
+    /**
+     * Whether frames to this peer are LZ4-compressed when large enough: both ends offered LZ4
+     * in their HELLO.
+     */
+    public boolean lz4() {
+        return lz4;
     }
 
     /**

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.reactivep2p.NodeConfig;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
@@ -19,11 +18,8 @@ import io.reactivep2p.protocol.Pong;
 import io.reactivep2p.protocol.ProtocolException;
 import io.reactivep2p.transport.OutboundQueue;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Sinks;
@@ -60,14 +56,15 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
 
     private enum State { HANDSHAKING, ACTIVE, CLOSING, CLOSED }
 
-    private final NodeConfig config;
+    private final PeerHandlers node;
+    private final PeerSettings settings;
     private final PeerManager manager;
     private final Hello localHello;
     private final Connection connection;
+    private final InetSocketAddress remoteAddress;
     private final Direction direction;
     private final Sinks.One<Peer> handshake;
     private final FrameEncoder encoder;
-    private final AtomicLong unknownFrames;
 
     private State state = State.HANDSHAKING;
     private boolean started;
@@ -86,27 +83,24 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     private int unansweredPings;
     private long unwritableSinceNanos;
 
-    /**
-     * @param handshake completed with the admitted peer, or failed with a {@link PeerException}
-     * @param unknownFrames counts frames of types this version does not define
-     */
-    PeerHandler(NodeConfig config, PeerManager manager, Hello localHello, Connection connection, Direction direction,
-                FrameEncoder encoder, Sinks.One<Peer> handshake, AtomicLong unknownFrames) {
-        this.config = config;
-        this.manager = manager;
+    /** See {@link PeerHandlers#handler}. */
+    PeerHandler(PeerHandlers node, Hello localHello, Connection connection, InetSocketAddress remoteAddress,
+                Direction direction, FrameEncoder encoder, Sinks.One<Peer> handshake) {
+        this.node = node;
+        this.settings = node.settings;
+        this.manager = node.manager;
         this.localHello = localHello;
         this.connection = connection;
+        this.remoteAddress = remoteAddress;
         this.direction = direction;
         this.encoder = encoder;
         this.handshake = handshake;
-        this.unknownFrames = unknownFrames;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.outbound = new OutboundQueue(ctx.channel(), config.outboundQueueBytes(), config.outboundQueueMessages(),
-                config.flushPolicy(), config.flushDelay().toNanos());
+        this.outbound = new OutboundQueue(ctx.channel(), node.transport);
         if (ctx.channel().isActive()) {
             start();
         }
@@ -130,9 +124,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(localHello.toMessage(), ctx.voidPromise());
         handshakeTimer = ctx.executor().schedule(() -> {
             if (state == State.HANDSHAKING) {
-                close(local(DisconnectReason.TIMEOUT, "no HELLO within " + config.handshakeTimeout()), true);
+                close(local(DisconnectReason.TIMEOUT, "no HELLO within " + settings.handshakeTimeout()), true);
             }
-        }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }, settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -192,8 +186,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Hello hello = Hello.decode(FrameCodec.toMessage(frame));
-        Peer candidate = new Peer(connection, remoteAddress(), direction, hello, outbound,
-                config.frameSettings().maxMessageLength());
+        boolean lz4 = localHello.supportsLz4() && hello.supportsLz4();
+        Peer candidate = new Peer(connection, remoteAddress, direction, hello, outbound, node.maxMessageLength, lz4);
         // From here on reads follow the demand of Peer.inbound(): none until it is subscribed
         // (the node subscribes while admitting the peer, just below).
         ctx.channel().config().setAutoRead(false);
@@ -209,9 +203,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             decoder.handshakeDone();
         }
         handshakeTimer.cancel(false);
-        config.metrics().handshake(direction, now() - startNanos);
-        encoder.lz4(config.lz4() && hello.supportsLz4());
-        long interval = config.pingInterval().toNanos();
+        node.observer.handshake(direction, now() - startNanos);
+        encoder.lz4(lz4);
+        long interval = settings.pingInterval().toNanos();
         keepaliveTimer = ctx.executor().scheduleAtFixedRate(this::keepalive, interval, interval, TimeUnit.NANOSECONDS);
         sendPing();
         if (admission.replaced() != null) {
@@ -244,7 +238,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
                     ctx.fireChannelRead(FrameCodec.toMessage(frame));
                     forwardedSinceReadComplete = true;
                 } else {
-                    unknownFrames.incrementAndGet();
+                    node.unknownFrames.incrementAndGet();
                 }
             }
         }
@@ -255,12 +249,12 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = now();
-        if (now - lastReadNanos > config.readIdleTimeout().toNanos()) {
-            close(local(DisconnectReason.TIMEOUT, "nothing read for " + config.readIdleTimeout()), true);
-        } else if (slowFor(now) > config.slowPeerTimeout().toNanos()) {
+        if (now - lastReadNanos > settings.readIdleTimeout().toNanos()) {
+            close(local(DisconnectReason.TIMEOUT, "nothing read for " + settings.readIdleTimeout()), true);
+        } else if (slowFor(now) > settings.slowPeerTimeout().toNanos()) {
             // Before the PING count: a peer that does not read does not answer PINGs either.
-            close(local(DisconnectReason.SLOW_PEER, "not reading for over " + config.slowPeerTimeout()), true);
-        } else if (unansweredPings >= config.maxMissedPongs()) {
+            close(local(DisconnectReason.SLOW_PEER, "not reading for over " + settings.slowPeerTimeout()), true);
+        } else if (unansweredPings >= settings.maxMissedPongs()) {
             close(local(DisconnectReason.TIMEOUT, unansweredPings + " PINGs unanswered"), true);
         } else {
             sendPing();
@@ -275,7 +269,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void sendPing() {
-        pingNonce = ThreadLocalRandom.current().nextLong();
+        pingNonce = node.random.nextLong();
         pingSentNanos = now();
         unansweredPings++;
         outbound.sendNow(new Ping(pingNonce).toMessage());
@@ -285,7 +279,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         if (nonce == pingNonce && pingSentNanos != 0) {
             long rtt = now() - pingSentNanos;
             peer.recordRtt(rtt);
-            config.metrics().rtt(rtt);
+            node.observer.rtt(rtt);
             pingSentNanos = 0;
             unansweredPings = 0;
         }
@@ -321,10 +315,10 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
-        log.debug("protocol error from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-        config.metrics().frameRejected(e.kind());
+        log.debug("protocol error from {}: {}", remoteAddress, e.getMessage());
+        node.observer.frameRejected(e.kind());
         if (e.kind() != ProtocolException.Kind.BAD_MAGIC) {
-            manager.misbehaved(peer == null ? null : peer.id(), remoteAddress().getAddress(),
+            manager.misbehaved(peer == null ? null : peer.id(), remoteAddress.getAddress(),
                     PeerManager.PROTOCOL_ERROR_SCORE, e.getMessage());
         }
         close(local(e.reason(), e.getMessage()), e.kind() != ProtocolException.Kind.BAD_MAGIC);
@@ -375,7 +369,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             manager.closed(peer, why);
             log.debug("disconnected {}: {}", peer, why);
         } else if (was == State.HANDSHAKING || was == State.CLOSING) {
-            handshake.tryEmitError(new PeerException(why.reason(), "handshake with " + ctx.channel().remoteAddress()
+            handshake.tryEmitError(new PeerException(why.reason(), "handshake with " + remoteAddress
                     + " failed: " + why.reason() + (why.detail().isEmpty() ? "" : " (" + why.detail() + ")")));
         }
         ctx.fireChannelInactive();
@@ -388,12 +382,6 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         if (keepaliveTimer != null) {
             keepaliveTimer.cancel(false);
         }
-    }
-
-    private InetSocketAddress remoteAddress() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a
-                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0); // in-memory channels
     }
 
     private long now() {

@@ -2,10 +2,10 @@ package io.reactivep2p.peer;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.reactivep2p.NodeConfig;
+import io.netty.util.concurrent.Ticker;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.runtime.NodeRuntime;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.Collections;
@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The connected peers of a node, by node id, and the rules that admit them: limits on the
@@ -28,13 +27,13 @@ import reactor.core.scheduler.Schedulers;
  * timed bans by node id and by address.
  *
  * <p><b>Scores and bans.</b> Misbehaviour adds points to the offending node id and to its IP
- * address (loopback addresses only when {@link NodeConfig#limitLoopback()}). Points are
- * remembered for {@link NodeConfig#banDuration()} after the last offence; reaching
- * {@link NodeConfig#banThreshold()} bans the id or address for {@link NodeConfig#banDuration()}
+ * address (loopback addresses only when {@link PeerSettings#limitLoopback()}). Points are
+ * remembered for {@link PeerSettings#banDuration()} after the last offence; reaching
+ * {@link PeerSettings#banThreshold()} bans the id or address for {@link PeerSettings#banDuration()}
  * and disconnects its peers with {@link DisconnectReason#MISBEHAVIOUR}. A protocol error
  * costs {@value #PROTOCOL_ERROR_SCORE} points: two in a row ban. Both tables are bounded by
- * {@link NodeConfig#maxBans()} entries (Caffeine evicts the least recently used) and expire
- * with an injectable {@link Ticker}.
+ * {@link PeerSettings#maxBans()} entries (Caffeine evicts the least recently used) and expire
+ * on the runtime's {@link NodeRuntime#ticker() ticker}.
  *
  * <p>Thread-safe. Admission runs under one lock (handshakes are rare; the lock keeps the
  * limit checks and the duplicate rule atomic); lookups are lock-free.
@@ -46,7 +45,7 @@ public final class PeerManager {
 
     private static final Logger log = LoggerFactory.getLogger(PeerManager.class);
 
-    private final NodeConfig config;
+    private final PeerSettings config;
     private final NodeId self;
     private final long nonce;
     private final ConcurrentHashMap<NodeId, Peer> peers = new ConcurrentHashMap<>();
@@ -59,34 +58,42 @@ public final class PeerManager {
     private int outbound;
     private int inboundConnections;
     private final Ticker ticker;
+    private final NodeRuntime runtime;
 
     /**
-     * @param config limits, scores and bans
+     * A manager whose admissions have no side effect but the peer events.
+     *
+     * @param self this node's id, to detect self-connections and order simultaneous dials
      * @param nonce this node run's HELLO nonce, to detect self-connections
-     * @param ticker time source of score and ban expiry
+     * @param settings limits, scores and bans
+     * @param runtime the ticker of score and ban expiry; the scheduler peer events are
+     *     delivered on ({@link NodeRuntime#blocking()})
      */
-    public PeerManager(NodeConfig config, long nonce, Ticker ticker) {
-        this(config, nonce, ticker, peer -> { });
+    public PeerManager(NodeId self, long nonce, PeerSettings settings, NodeRuntime runtime) {
+        this(self, nonce, settings, runtime, peer -> { });
     }
 
     /**
-     * @param config limits, scores and bans
+     * @param self this node's id, to detect self-connections and order simultaneous dials
      * @param nonce this node run's HELLO nonce, to detect self-connections
-     * @param ticker time source of score and ban expiry
+     * @param settings limits, scores and bans
+     * @param runtime the ticker of score and ban expiry; the scheduler peer events are
+     *     delivered on ({@link NodeRuntime#blocking()})
      * @param onAdmitted called on the peer's event loop, inside admission, for each admitted
      *     peer: must be quick and must not block (the node subscribes to the peer's inbound
      *     messages there)
      */
-    public PeerManager(NodeConfig config, long nonce, Ticker ticker, Consumer<Peer> onAdmitted) {
+    public PeerManager(NodeId self, long nonce, PeerSettings settings, NodeRuntime runtime, Consumer<Peer> onAdmitted) {
         this.onAdmitted = Objects.requireNonNull(onAdmitted, "onAdmitted");
-        this.config = Objects.requireNonNull(config, "config");
-        this.self = config.nodeId();
+        this.config = Objects.requireNonNull(settings, "settings");
+        this.self = Objects.requireNonNull(self, "self");
         this.nonce = nonce;
-        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.ticker = runtime.ticker();
+        this.runtime = runtime;
         this.bans = Caffeine.newBuilder().maximumSize(config.maxBans())
-                .expireAfterWrite(config.banDuration()).ticker(ticker).build();
+                .expireAfterWrite(config.banDuration()).ticker(ticker::nanoTime).build();
         this.scores = Caffeine.newBuilder().maximumSize(config.maxBans())
-                .expireAfterAccess(config.banDuration()).ticker(ticker).build();
+                .expireAfterAccess(config.banDuration()).ticker(ticker::nanoTime).build();
     }
 
     /** The connected peers: a live, unmodifiable view. */
@@ -112,14 +119,14 @@ public final class PeerManager {
     /**
      * Peer events, hot: CONNECTED after each admission, DISCONNECTED when an admitted peer's
      * connection closes. Each subscriber sees the events from its subscription on, in order,
-     * on a {@link Schedulers#boundedElastic()} thread (never inside admission, so a slow
+     * on the runtime's {@link NodeRuntime#blocking() blocking} scheduler (never inside admission, so a slow
      * subscriber cannot hold up handshakes), with a buffer of 1024 events of its own; a
      * subscriber that falls further behind loses the oldest. Completes when the node stops.
      */
     public Flux<PeerEvent> events() {
         return events.asFlux()
                 .onBackpressureBuffer(1024, dropped -> { }, BufferOverflowStrategy.DROP_OLDEST)
-                .publishOn(Schedulers.boundedElastic());
+                .publishOn(runtime.blocking());
     }
 
     // ---- admission ----
@@ -184,7 +191,7 @@ public final class PeerManager {
         Peer existing = peers.get(id);
         if (existing != null) {
             NodeId preferredDialer = self.compareTo(id) < 0 ? self : id;
-            boolean simultaneous = ticker.read() - existing.admittedNanos < config.handshakeTimeout().toNanos();
+            boolean simultaneous = ticker.nanoTime() - existing.admittedNanos < config.handshakeTimeout().toNanos();
             if (simultaneous && dialer(peer).equals(preferredDialer) && !dialer(existing).equals(preferredDialer)) {
                 replace(existing, peer);
                 return new Admission(null, existing);
@@ -216,7 +223,7 @@ public final class PeerManager {
     }
 
     private void admitted(Peer peer) {
-        peer.admittedNanos = ticker.read();
+        peer.admittedNanos = ticker.nanoTime();
         onAdmitted.accept(peer);
         events.tryEmitNext(PeerEvent.connected(peer));
     }
@@ -292,7 +299,7 @@ public final class PeerManager {
 
     /**
      * Bans an address for the configured duration and disconnects its peers (loopback only
-     * with {@link NodeConfig#limitLoopback()}).
+     * with {@link PeerSettings#limitLoopback()}).
      */
     public void ban(InetAddress address) {
         if (limited(Objects.requireNonNull(address, "address"))) {

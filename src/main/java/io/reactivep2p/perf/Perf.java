@@ -21,7 +21,7 @@ import java.util.Set;
  *                                     ←    PERF_DONE  run, bytes it received
  * </pre>
  *
- * <p>Messages (application codes, {@link NodeConfig#directTypes() direct}: point to point,
+ * <p>Messages (application codes, {@link io.reactivep2p.gossip.GossipSettings#directTypes() direct}: point to point,
  * never gossiped); every integer is an unsigned big-endian u64:
  * <ul>
  *   <li>{@code 0xF0 PERF_START}: {@code run, download} — 16 bytes;</li>

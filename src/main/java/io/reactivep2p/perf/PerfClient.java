@@ -5,10 +5,10 @@ import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerException;
 import io.reactivep2p.peer.PeerMessage;
 import io.reactivep2p.protocol.Message;
+import io.reactivep2p.runtime.NodeRuntime;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.ThreadLocalRandom;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -56,12 +56,13 @@ public final class PerfClient {
             throw new IllegalArgumentException("upload and download must be >= 0, got " + upload + " and " + download);
         }
         return Mono.defer(() -> {
-            long run = ThreadLocalRandom.current().nextLong();
-            Receiver receiver = new Receiver(peer, run, upload, download);
+            NodeRuntime runtime = node.config().runtime();
+            long run = runtime.random().nextLong();
+            Receiver receiver = new Receiver(peer, run, upload, download, runtime);
             Disposable answers = node.messages()
                     .filter(pm -> pm.peer() == peer && Perf.isPerf(pm.message().type()))
                     .subscribe(receiver::onMessage);
-            receiver.startNanos = System.nanoTime();
+            receiver.startNanos = runtime.nanoTime();
             Flux<Message> request = Flux.concat(
                     Mono.just(Perf.control(Perf.START, run, download)),
                     chunks(run, upload, chunk, data),
@@ -98,13 +99,15 @@ public final class PerfClient {
         final long run;
         final long upload;
         final long download;
+        final NodeRuntime runtime;
         final Sinks.One<PerfResult> result = Sinks.one();
         volatile long startNanos;
         long firstAnswerNanos;
         long received;
 
-        Receiver(Peer peer, long run, long upload, long download) {
+        Receiver(Peer peer, long run, long upload, long download, NodeRuntime runtime) {
             this.peer = peer;
+            this.runtime = runtime;
             this.run = run;
             this.upload = upload;
             this.download = download;
@@ -115,7 +118,7 @@ public final class PerfClient {
             if (m.payloadLength() < Perf.HEADER || Perf.run(m) != run) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = runtime.nanoTime();
             if (firstAnswerNanos == 0) {
                 firstAnswerNanos = now;
             }
@@ -166,7 +169,7 @@ public final class PerfClient {
     }
 
     static void checkConfigured(P2pNode node, int chunk) {
-        if (!node.config().directTypes().containsAll(Perf.types())) {
+        if (!node.config().gossip().directTypes().containsAll(Perf.types())) {
             throw new IllegalArgumentException("the node does not speak perf: configure it with Perf.configure(builder)");
         }
         int max = node.config().frameSettings().maxMessageLength() - Perf.HEADER;

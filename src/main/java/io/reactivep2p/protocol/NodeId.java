@@ -1,5 +1,6 @@
 package io.reactivep2p.protocol;
 
+import io.reactivep2p.runtime.NodeRuntime;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -8,8 +9,6 @@ import java.util.HexFormat;
  * unsigned big-endian number (the lower id wins a simultaneous dial).
  */
 public final class NodeId extends Bytes32 implements Comparable<NodeId> {
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private NodeId(byte[] bytes, boolean copy) {
         super(bytes, copy);
@@ -25,10 +24,15 @@ public final class NodeId extends Bytes32 implements Comparable<NodeId> {
         return new NodeId(HexFormat.of().parseHex(hex), false);
     }
 
-    /** A new random node id from a {@link SecureRandom}. */
+    /** A new random node id from the {@link NodeRuntime#system() system}'s {@link SecureRandom}. */
     public static NodeId random() {
+        return random(NodeRuntime.system().secureRandom());
+    }
+
+    /** A new random node id from {@code random}. */
+    public static NodeId random(SecureRandom random) {
         byte[] bytes = new byte[LENGTH];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return new NodeId(bytes, false);
     }
 

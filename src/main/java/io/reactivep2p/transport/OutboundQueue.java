@@ -24,7 +24,7 @@ import reactor.util.concurrent.Queues;
  * plus the channel's high-water mark plus the one frame written while just under the mark —
  * never more.
  *
- * <p>With a flush delay (see {@link io.reactivep2p.NodeConfig.Builder#flushDelay}) the drain
+ * <p>With a flush delay (see {@link TransportSettings#flushDelay()}) the drain
  * still writes at once, but the flush waits up to that delay for more data to share its
  * system call. It happens earlier when the written bytes reach the channel's high-water mark
  * (the channel turns unwritable), so one delayed flush carries at most about that much.
@@ -52,6 +52,16 @@ public final class OutboundQueue {
     private final Runnable drainTask = this::drain;
     private volatile long fullSinceNanos;
     private volatile boolean closed;
+
+    /**
+     * A queue with the budget and flush rules of {@code settings}.
+     *
+     * @param channel the peer's channel; writes go through its pipeline (the frame encoder)
+     */
+    public OutboundQueue(Channel channel, TransportSettings settings) {
+        this(channel, settings.outboundQueueBytes(), settings.outboundQueueMessages(), settings.flushPolicy(),
+                settings.flushDelay().toNanos());
+    }
 
     /**
      * @param channel the peer's channel; writes go through its pipeline (the frame encoder)

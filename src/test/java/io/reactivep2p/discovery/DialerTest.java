@@ -3,13 +3,14 @@ package io.reactivep2p.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.reactivep2p.NodeConfig;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerException;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.runtime.NodeRuntime;
+import io.reactivep2p.testing.TestClock;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -38,11 +39,12 @@ class DialerTest {
     }
 
     private Discovery discovery(NodeConfig config, Function<InetSocketAddress, Mono<Peer>> dialer, AtomicLong clock) {
-        peers = new PeerManager(config, 1L, Ticker.systemTicker());
-        discovery = new Discovery(config, peers, a -> {
+        NodeRuntime runtime = NodeRuntime.builder().clock(TestClock.of(clock::get)).build();
+        peers = new PeerManager(config.nodeId(), 1L, config.peer(), runtime);
+        discovery = new Discovery(config.discovery(), config.nodeId(), peers, a -> {
             dialled.add(a);
             return dialer.apply(a);
-        }, clock::get);
+        }, runtime);
         return discovery;
     }
 

@@ -3,16 +3,17 @@ package io.reactivep2p.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.reactivep2p.NodeConfig;
 import io.reactivep2p.protocol.FrameDecoder;
 import io.reactivep2p.protocol.FrameEncoder;
+import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.runtime.NodeRuntime;
 import io.reactivep2p.testing.WireBytes;
 import io.reactivep2p.transport.PipelineNames;
+import io.reactivep2p.transport.TransportSettings;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -38,18 +39,21 @@ class InboundBackpressureTest {
 
     @Test
     void noDemandStopsTheSocketReadsAndTheSenderBlocks() throws Exception {
-        NodeConfig config = NodeConfig.builder().build();
-        PeerManager manager = new PeerManager(config, 1L, Ticker.systemTicker());
-        Hello local = new Hello(Hello.VERSION, config.nodeId(), 0, 1L, 0, 0, "test", new byte[0]);
+        NodeId self = NodeId.random();
+        PeerManager manager = new PeerManager(self, 1L, PeerSettings.defaults(), NodeRuntime.system());
+        PeerHandlers handlers = new PeerHandlers(PeerSettings.defaults(), TransportSettings.defaults(),
+                FrameSettings.defaults(), manager, PeerObserver.NONE, NodeRuntime.system().random(), new AtomicLong());
+        Hello local = new Hello(Hello.VERSION, self, 0, 1L, 0, 0, "test", new byte[0]);
         Sinks.One<Peer> handshake = Sinks.one();
         DisposableServer server = TcpServer.create()
                 .host("127.0.0.1").port(0)
                 .doOnConnection(conn -> {
-                    FrameEncoder encoder = new FrameEncoder(config.frameSettings());
-                    conn.addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(config.frameSettings()))
+                    FrameEncoder encoder = new FrameEncoder(FrameSettings.defaults());
+                    conn.addHandlerLast(PipelineNames.FRAME_DECODER, new FrameDecoder(FrameSettings.defaults()))
                             .addHandlerLast(PipelineNames.FRAME_ENCODER, encoder)
-                            .addHandlerLast(PipelineNames.PEER, PeerHandlers.handler(config, manager, local, conn,
-                                    Direction.INBOUND, encoder, handshake, new AtomicLong()));
+                            .addHandlerLast(PipelineNames.PEER, handlers.handler(local, conn,
+                                    (InetSocketAddress) conn.channel().remoteAddress(), Direction.INBOUND, encoder,
+                                    handshake));
                 })
                 .handle((in, out) -> out.neverComplete())
                 .bindNow();

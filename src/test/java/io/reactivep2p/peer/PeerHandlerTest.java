@@ -2,11 +2,9 @@ package io.reactivep2p.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.reactivep2p.NodeConfig;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
@@ -18,6 +16,10 @@ import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.Ping;
 import io.reactivep2p.protocol.Pong;
+import io.reactivep2p.runtime.NodeRuntime;
+import io.reactivep2p.transport.TransportSettings;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,10 +32,11 @@ import reactor.test.StepVerifier;
 /** The handshake and keepalive state machine on an in-memory channel with a frozen, hand-advanced clock. */
 class PeerHandlerTest {
 
-    private final NodeConfig config = NodeConfig.builder()
+    private final PeerSettings settings = PeerSettings.builder()
             .handshakeTimeout(Duration.ofSeconds(5)).pingInterval(Duration.ofSeconds(15)).maxMissedPongs(3).build();
-    private final PeerManager manager = new PeerManager(config, 42L, Ticker.systemTicker());
-    private final Hello localHello = new Hello(Hello.VERSION, config.nodeId(), 3000, 42L, Hello.CAP_LZ4, 0, "test", new byte[0]);
+    private final NodeId self = NodeId.random();
+    private final PeerManager manager = new PeerManager(self, 42L, settings, NodeRuntime.system());
+    private final Hello localHello = new Hello(Hello.VERSION, self, 3000, 42L, Hello.CAP_LZ4, 0, "test", new byte[0]);
     private final Sinks.One<Peer> handshake = Sinks.one();
     private final AtomicLong unknown = new AtomicLong();
     private final EmbeddedChannel channel = new EmbeddedChannel();
@@ -42,8 +45,10 @@ class PeerHandlerTest {
         channel.freezeTime();
         FrameEncoder encoder = new FrameEncoder(FrameSettings.defaults());
         channel.pipeline().addLast(encoder);
-        channel.pipeline().addLast(new PeerHandler(config, manager, localHello, Connection.from(channel),
-                Direction.OUTBOUND, encoder, handshake, unknown));
+        PeerHandlers handlers = new PeerHandlers(settings, TransportSettings.defaults(), FrameSettings.defaults(), manager,
+                PeerObserver.NONE, NodeRuntime.system().random(), unknown);
+        channel.pipeline().addLast(handlers.handler(localHello, Connection.from(channel),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Direction.OUTBOUND, encoder, handshake));
     }
 
     @AfterEach

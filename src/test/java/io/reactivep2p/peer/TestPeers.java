@@ -18,6 +18,6 @@ public final class TestPeers {
     public static Peer peer(EmbeddedChannel channel) {
         Hello hello = new Hello(Hello.VERSION, NodeId.random(), 0, 1, 0, 0, "test", new byte[0]);
         return new Peer(Connection.from(channel), new InetSocketAddress(InetAddress.getLoopbackAddress(), 1),
-                Direction.INBOUND, hello, new OutboundQueue(channel, 1 << 20, 1024), 1 << 20);
+                Direction.INBOUND, hello, new OutboundQueue(channel, 1 << 20, 1024), 1 << 20, false);
     }
 }
