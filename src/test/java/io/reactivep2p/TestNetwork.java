@@ -1,13 +1,10 @@
 package io.reactivep2p;
 
-import static org.awaitility.Awaitility.await;
-
+import io.reactivep2p.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /** Nodes on loopback in one JVM, for network tests; closing it stops every node it started. */
 final class TestNetwork implements AutoCloseable {
@@ -40,27 +37,11 @@ final class TestNetwork implements AutoCloseable {
 
     /** {@link #random(int, int, long)} with nodes configured by {@code config}. */
     List<P2pNode> random(int size, int degree, long seed, java.util.function.Supplier<NodeConfig.Builder> config) {
-        Random random = new Random(seed);
         List<P2pNode> net = new ArrayList<>();
-        Set<Long> edges = new HashSet<>();
         for (int i = 0; i < size; i++) {
             net.add(start(config.get()));
         }
-        for (int i = 1; i < size; i++) {
-            int j = random.nextInt(i);
-            edges.add((long) j * size + i);
-            connect(net.get(i), net.get(j));
-        }
-        int wanted = Math.min(size * (size - 1) / 2, size * degree / 2);
-        while (edges.size() < wanted) {
-            int i = random.nextInt(size);
-            int j = random.nextInt(size);
-            if (i != j && edges.add((long) Math.min(i, j) * size + Math.max(i, j))) {
-                connect(net.get(i), net.get(j));
-            }
-        }
-        int links = edges.size();
-        await().atMost(Duration.ofSeconds(30)).until(() -> net.stream().mapToInt(n -> n.peers().size()).sum() == 2 * links);
+        Topology.random(size, degree, new Random(seed)).connect(net, Duration.ofSeconds(30)).block();
         return net;
     }
 

@@ -2,6 +2,8 @@ package io.reactivep2p.gossip;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.peer.PeerMessage;
@@ -11,7 +13,6 @@ import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.runtime.NodeRuntime;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,8 +30,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Fuseable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Gossip: every data message a peer sends is deduplicated, validated, delivered to this node's
@@ -38,7 +37,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <ol>
  *   <li><b>Rate.</b> Each peer's messages are handled at most {@link GossipSettings#gossipRate()}
- *       per second (bursts of twice that). Beyond, a message waits its turn; while
+ *       per second (bursts of twice that). Beyond, a message waits its turn on the peer's event
+ *       loop (a timer there; it is then handled there, after the ones before it); while
  *       {@value #MAX_PENDING_VALIDATIONS} of that peer's messages wait (for their turn or a
  *       verdict) the node stops reading it. A flood is slowed down, not dropped.</li>
  *   <li><b>Dedup.</b> The message's {@link MessageIds#dedupKey dedup key} (a keyed xxHash64,
@@ -98,12 +98,6 @@ public final class Gossip {
     private final Announcements announcements;
     /** Each peer's {@link GossipSettings#gossipRate()}, in messages, on the runtime's ticker. */
     private final Map<Peer, TokenBucket> rates = new ConcurrentHashMap<>();
-    /**
-     * Where messages over their peer's rate wait: one worker of the runtime's timers, so that
-     * one peer's waiting messages, whose deadlines increase, are handled in the order they
-     * arrived. Made at {@link #start()}.
-     */
-    private volatile Scheduler throttle;
     private volatile Disposable expiry;
 
     /**
@@ -126,15 +120,10 @@ public final class Gossip {
         this.announcements = new Announcements(settings, peers, runtime::nanoTime);
     }
 
-    /**
-     * Starts expiring the seen-caches and stale fetches by time, even when no message arrives,
-     * and the worker that messages over their peer's rate wait on.
-     */
+    /** Starts expiring the seen-caches and stale fetches by time, even when no message arrives. */
     public void start() {
-        Scheduler timers = runtime.timers();
-        throttle = Schedulers.single(timers);
         long period = Math.min(config.seenCacheTtl().dividedBy(4).toNanos(), TimeUnit.SECONDS.toNanos(1));
-        expiry = timers.schedulePeriodically(() -> {
+        expiry = runtime.timers().schedulePeriodically(() -> {
             seen.expire();
             announcements.expire();
         }, period, period, TimeUnit.NANOSECONDS);
@@ -158,15 +147,11 @@ public final class Gossip {
         rates.remove(peer);
     }
 
-    /** Stops the expiry timer and the worker of messages waiting under the rate limit. */
+    /** Stops the expiry timer. (Messages waiting under a rate limit go with their event loops.) */
     public void stop() {
         Disposable d = expiry;
         if (d != null) {
             d.dispose();
-        }
-        Scheduler t = throttle;
-        if (t != null) {
-            t.dispose();
         }
     }
 
@@ -203,14 +188,27 @@ public final class Gossip {
         }
         TokenBucket rate = rates.get(from);
         long wait = rate == null ? 0 : rate.reserve(runtime.nanoTime());
-        Scheduler t = throttle;
-        if (wait > 0 && t != null) {
+        if (wait > 0) {
             throttled.increment();
-            return Mono.delay(Duration.ofNanos(wait), t)
+            return after(from.eventLoop(), wait)
                     .then(Mono.defer(() -> gossip(from, message)))
                     .onErrorResume(RejectedExecutionException.class, e -> Mono.empty()); // stopping
         }
         return gossip(from, message);
+    }
+
+    /**
+     * Completes on {@code loop} {@code nanos} from now. A peer's messages arrive on its event
+     * loop and their reserved turns only grow, so its waiting messages are handled there in the
+     * order they arrived; they hold no thread while they wait, and a flooding peer's backlog is
+     * handled by the loop that reads it, like its other messages. Errors with a
+     * {@link RejectedExecutionException} once the loop is shutting down.
+     */
+    private static Mono<Void> after(EventLoop loop, long nanos) {
+        return Mono.create(sink -> {
+            ScheduledFuture<?> turn = loop.schedule(() -> sink.success(), nanos, TimeUnit.NANOSECONDS);
+            sink.onCancel(() -> turn.cancel(false));
+        });
     }
 
     /** Dedup, validation, delivery and relay of a gossip message. */

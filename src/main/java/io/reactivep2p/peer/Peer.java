@@ -1,6 +1,7 @@
 package io.reactivep2p.peer;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
@@ -9,6 +10,7 @@ import io.reactivep2p.transport.OutboundQueue;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.reactivestreams.Publisher;
@@ -83,6 +85,15 @@ public final class Peer {
         return hello.listenPort() == 0
                 ? Optional.empty()
                 : Optional.of(new InetSocketAddress(remoteAddress.getAddress(), hello.listenPort()));
+    }
+
+    /**
+     * The event loop of the peer's connection: its frames are read and its messages handled
+     * there, in order. Work for this peer scheduled here keeps that order and needs no lock
+     * against its handler.
+     */
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
     }
 
     /** The HELLO the peer sent. */
@@ -245,6 +256,7 @@ public final class Peer {
 
     @Override
     public String toString() {
-        return "Peer{" + id().shortHex() + ", " + direction.name().toLowerCase() + ", " + remoteAddress + "}";
+        return "Peer{" + id().shortHex() + ", " + direction.name().toLowerCase(Locale.ROOT) + ", " + remoteAddress
+                + "}";
     }
 }

@@ -19,6 +19,7 @@ import io.reactivep2p.protocol.ProtocolException;
 import io.reactivep2p.transport.OutboundQueue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,15 +119,16 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         started = true;
         startNanos = now();
         lastReadNanos = startNanos;
-        // Reactor Netty reads only on the demand of Peer.inbound(), which is subscribed after
-        // the handshake: read on our own until then.
-        ctx.channel().config().setAutoRead(true);
         ctx.writeAndFlush(localHello.toMessage(), ctx.voidPromise());
         handshakeTimer = ctx.executor().schedule(() -> {
             if (state == State.HANDSHAKING) {
                 close(local(DisconnectReason.TIMEOUT, "no HELLO within " + settings.handshakeTimeout()), true);
             }
         }, settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        // Reactor Netty reads only on the demand of Peer.inbound(), which is subscribed after
+        // the handshake: read on our own until then. Last, once the handshake is under way: an
+        // in-memory channel delivers what it holds already (the remote HELLO) within this call.
+        ctx.channel().config().setAutoRead(true);
     }
 
     /**
@@ -398,7 +400,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             case DUPLICATE_CONNECTION -> "already connected";
             case TOO_MANY_PEERS -> "no free peer slot";
             case BANNED -> "banned";
-            default -> reason.name().toLowerCase();
+            default -> reason.name().toLowerCase(Locale.ROOT);
         };
     }
 }

@@ -32,8 +32,8 @@ import reactor.core.publisher.Sinks;
  * {@link PeerSettings#banThreshold()} bans the id or address for {@link PeerSettings#banDuration()}
  * and disconnects its peers with {@link DisconnectReason#MISBEHAVIOUR}. A protocol error
  * costs {@value #PROTOCOL_ERROR_SCORE} points: two in a row ban. Both tables are bounded by
- * {@link PeerSettings#maxBans()} entries (Caffeine evicts the least recently used) and expire
- * on the runtime's {@link NodeRuntime#ticker() ticker}.
+ * {@link PeerSettings#maxBans()} entries (Caffeine's size eviction, frequency-based: not
+ * oldest-first) and expire on the runtime's {@link NodeRuntime#ticker() ticker}.
  *
  * <p>Thread-safe. Admission runs under one lock (handshakes are rare; the lock keeps the
  * limit checks and the duplicate rule atomic); lookups are lock-free.

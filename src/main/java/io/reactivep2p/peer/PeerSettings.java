@@ -35,8 +35,9 @@ import java.util.Objects;
  *     100; a protocol error costs {@value PeerManager#PROTOCOL_ERROR_SCORE})
  * @param banDuration how long a ban lasts, and how long a score is remembered after the last
  *     offence (default 10 minutes)
- * @param maxBans bans (ids and addresses) remembered at most, and as many scores; the least
- *     recently used go first (default 10,000)
+ * @param maxBans bans (ids and addresses) remembered at most, and as many scores; beyond it
+ *     Caffeine's size eviction makes room, which keeps frequently seen entries and is not
+ *     oldest-first (default 10,000)
  */
 public record PeerSettings(int maxPeers, int maxInbound, int maxOutbound, int maxInboundPerIp, boolean limitLoopback,
                            Duration handshakeTimeout, Duration pingInterval, int maxMissedPongs,

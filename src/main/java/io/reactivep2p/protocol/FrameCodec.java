@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Locale;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Exception;
 
@@ -341,12 +342,12 @@ public final class FrameCodec {
 
     private static ProtocolException badMagic(int magic, int expected) {
         return new ProtocolException(ProtocolException.Kind.BAD_MAGIC,
-                String.format("magic 0x%08x, expected 0x%08x", magic, expected));
+                String.format(Locale.ROOT, "magic 0x%08x, expected 0x%08x", magic, expected));
     }
 
     private static ProtocolException reservedFlags(int flags) {
         return new ProtocolException(ProtocolException.Kind.RESERVED_FLAGS,
-                String.format("reserved flag bits set: 0x%02x", flags));
+                String.format(Locale.ROOT, "reserved flag bits set: 0x%02x", flags));
     }
 
     private static ProtocolException frameTooLarge(long length, int max) {
@@ -356,6 +357,6 @@ public final class FrameCodec {
 
     private static ProtocolException badChecksum(int expected, int actual) {
         return new ProtocolException(ProtocolException.Kind.BAD_CHECKSUM,
-                String.format("checksum 0x%08x, payload has 0x%08x", expected, actual));
+                String.format(Locale.ROOT, "checksum 0x%08x, payload has 0x%08x", expected, actual));
     }
 }

@@ -1,5 +1,7 @@
 package io.reactivep2p.protocol;
 
+import java.util.Locale;
+
 /**
  * The type of a {@link Message}: one byte on the wire, an open set.
  *
@@ -141,6 +143,6 @@ public final class MessageType {
     }
 
     private static String hex(int code) {
-        return String.format("%02x", code);
+        return String.format(Locale.ROOT, "%02x", code);
     }
 }

@@ -1,7 +1,10 @@
 package io.reactivep2p.runtime;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -10,12 +13,15 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
@@ -32,6 +38,25 @@ import reactor.netty.tcp.TcpServer;
  *
  * <p>A wildcard listen host ({@code 0.0.0.0}, {@code ::}) and {@code localhost} stand for
  * {@code 127.0.0.1}. Hosts are IP literals otherwise: nothing is resolved.
+ *
+ * <p><b>Like a socket.</b> What the handlers above the channel see is what they see over TCP:
+ * <ul>
+ *   <li>Every channel of the network runs on one event loop thread, whatever
+ *       {@code eventLoopThreads} says: a {@code LocalChannel} hands a write to the other end's
+ *       queue from the writer's thread, and a close on another thread can race it (the write
+ *       then lands in a queue nobody reads again: a leaked buffer). One thread makes each write
+ *       and close one step. It is started with the network's first node and stopped with its
+ *       last.</li>
+ *   <li>What arrives is handed on in a task of its own ({@link SocketLike}), in order, never
+ *       within the call that caused it: a {@code LocalChannel} delivers a write to the other end
+ *       at once, within the writer's call, and a read asked for within a read at once too.</li>
+ *   <li>A write to a connection whose other end has closed is lost without an error, as TCP
+ *       takes bytes after the other end's FIN: the writer learns of the close by reading what
+ *       came before it (a node that refuses a connection writes DISCONNECT and closes; the
+ *       dialler reads that DISCONNECT, as over TCP).</li>
+ * </ul>
+ * It has no buffers of a socket's size and no round trip: a write lands in the other end's
+ * queue at once, however much is queued there.
  */
 final class LocalTransport implements Transport {
 
@@ -41,10 +66,14 @@ final class LocalTransport implements Transport {
 
     private final String network = "p2p-mem-" + NETWORKS.incrementAndGet() + "/";
     private final AtomicInteger nextPort = new AtomicInteger();
+    /** The network's one event loop, while a node uses it; guarded by itself with {@link #users}. */
+    private final Object loopLock = new Object();
+    private EventLoopGroup loop;
+    private int users;
 
     @Override
     public LoopResources loops(String name, int threads) {
-        return new LocalLoops(name, threads);
+        return new SharedLoop();
     }
 
     @Override
@@ -54,7 +83,9 @@ final class LocalTransport implements Transport {
         // TCP_NODELAY by default; a null value removes them).
         return server.bindAddress(() -> new LocalAddress(network + hostPort(h, port == 0 ? ephemeralPort() : port)))
                 .option(ChannelOption.SO_REUSEADDR, null)
-                .childOption(ChannelOption.TCP_NODELAY, null);
+                .childOption(ChannelOption.TCP_NODELAY, null)
+                .doOnChannelInit((observer, channel, remote) ->
+                        channel.pipeline().addFirst(SocketLike.NAME, new SocketLike()));
     }
 
     @Override
@@ -63,7 +94,9 @@ final class LocalTransport implements Transport {
         String from = host(source.getHostString());
         return client.remoteAddress(() -> new LocalAddress(to))
                 .bindAddress(() -> new LocalAddress(network + hostPort(from, ephemeralPort())))
-                .option(ChannelOption.TCP_NODELAY, null);
+                .option(ChannelOption.TCP_NODELAY, null)
+                .doOnChannelInit((observer, channel, remoteAddress) ->
+                        channel.pipeline().addFirst(SocketLike.NAME, new SocketLike()));
     }
 
     @Override
@@ -72,9 +105,11 @@ final class LocalTransport implements Transport {
             String hostPort = local.id().substring(network.length());
             int colon = hostPort.lastIndexOf(':');
             String host = hostPort.substring(0, colon);
-            byte[] ip = NetUtil.createByteArrayFromIpAddressString(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            byte[] ip = NetUtil.createByteArrayFromIpAddressString(literal);
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
             try {
-                return new InetSocketAddress(InetAddress.getByAddress(ip), Integer.parseInt(hostPort.substring(colon + 1)));
+                return new InetSocketAddress(InetAddress.getByAddress(ip), port);
             } catch (UnknownHostException e) {
                 throw new IllegalStateException("not an IP address: " + host, e); // cannot happen: host() checked it
             }
@@ -107,34 +142,156 @@ final class LocalTransport implements Transport {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    @Override
-    public String toString() {
-        return "in-memory " + network.substring(0, network.length() - 1);
+    /** This network's name: its addresses' prefix, and its loop thread's. */
+    String name() {
+        return network.substring(0, network.length() - 1);
     }
 
-    /** One node's event loops for {@code LocalChannel}s; Reactor Netty asks them for channel classes too. */
-    private static final class LocalLoops implements LoopResources {
+    @Override
+    public String toString() {
+        return "in-memory " + name();
+    }
 
-        private final EventLoopGroup group;
+    /**
+     * Makes a {@code LocalChannel} look like a socket to the handlers above it (see the class
+     * comment): what arrives, the end of a read and the close are handed on in order, in a task
+     * of their own; a write that fails because the other end has closed is taken as sent. One
+     * instance per channel, first in its pipeline; event loop only.
+     */
+    static final class SocketLike extends ChannelDuplexHandler {
+        static final String NAME = "p2p.localSocketLike";
+        private static final Object READ_COMPLETE = new Object();
+        private static final Object INACTIVE = new Object();
 
-        LocalLoops(String name, int threads) {
-            this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
-                    LocalIoHandler.newFactory());
+        /** Messages, and the markers of read-complete and inactive events, not yet handed on. */
+        private final ArrayDeque<Object> arrived = new ArrayDeque<>();
+        private boolean scheduled;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            later(ctx, msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            later(ctx, READ_COMPLETE);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            later(ctx, INACTIVE);
+        }
+
+        private void later(ChannelHandlerContext ctx, Object event) {
+            arrived.add(event);
+            if (!scheduled) {
+                scheduled = true;
+                ctx.executor().execute(() -> handOn(ctx));
+            }
+        }
+
+        private void handOn(ChannelHandlerContext ctx) {
+            scheduled = false;
+            for (Object event = arrived.poll(); event != null; event = arrived.poll()) {
+                if (event == READ_COMPLETE) {
+                    ctx.fireChannelReadComplete();
+                } else if (event == INACTIVE) {
+                    ctx.fireChannelInactive();
+                } else {
+                    ctx.fireChannelRead(event);
+                }
+            }
+        }
+
+        /**
+         * The last event of a closed channel, after which its pipeline is torn down: what is
+         * still waiting is handed on now, the close among it.
+         */
+        @Override
+        public void channelUnregistered(ChannelHandlerContext ctx) {
+            handOn(ctx);
+            ctx.fireChannelUnregistered();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            for (Object event = arrived.poll(); event != null; event = arrived.poll()) {
+                ReferenceCountUtil.release(event);
+            }
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (!ctx.channel().isActive()) {
+                ctx.write(msg, promise); // our own end is closed: fails, as a socket's would
+                return;
+            }
+            ChannelPromise sent = ctx.newPromise();
+            sent.addListener(f -> {
+                if (f.isSuccess() || f.cause() instanceof ClosedChannelException) {
+                    promise.trySuccess(); // the other end closed: lost, as TCP loses bytes after a FIN
+                } else {
+                    promise.tryFailure(f.cause());
+                }
+            });
+            ctx.write(msg, sent);
+        }
+    }
+
+    /** The network's loop, started with the first node that uses it and stopped with the last. */
+    private EventLoopGroup acquireLoop() {
+        synchronized (loopLock) {
+            if (loop == null) {
+                loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name(), true),
+                        LocalIoHandler.newFactory());
+            }
+            users++;
+            return loop;
+        }
+    }
+
+    private Mono<Void> releaseLoop(Duration quietPeriod, Duration timeout) {
+        EventLoopGroup last;
+        synchronized (loopLock) {
+            if (--users > 0) {
+                return Mono.empty();
+            }
+            last = loop;
+            loop = null;
+        }
+        return Mono.create(sink -> last.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(),
+                TimeUnit.MILLISECONDS).addListener(f -> sink.success()));
+    }
+
+    /**
+     * One node's view of the network's loop; Reactor Netty asks it for channel classes too.
+     * Takes the loop at its first use, so a node that never starts starts no thread.
+     */
+    private final class SharedLoop implements LoopResources {
+
+        private EventLoopGroup group; // guarded by this
+        private boolean released;     // guarded by this
+
+        private synchronized EventLoopGroup group() {
+            if (group == null) {
+                group = acquireLoop();
+            }
+            return group;
         }
 
         @Override
         public EventLoopGroup onServer(boolean useNative) {
-            return group;
+            return group();
         }
 
         @Override
         public EventLoopGroup onClient(boolean useNative) {
-            return group;
+            return group();
         }
 
         @Override
         public EventLoopGroup onServerSelect(boolean useNative) {
-            return group;
+            return group();
         }
 
         @Override
@@ -149,18 +306,26 @@ final class LocalTransport implements Transport {
         @Override
         @SuppressWarnings("unchecked")
         public <C extends Channel> C onChannel(Class<C> channelType, EventLoopGroup group) {
-            return (C) (ServerChannel.class.isAssignableFrom(channelType) ? new LocalServerChannel() : new LocalChannel());
+            return (C) (ServerChannel.class.isAssignableFrom(channelType)
+                    ? new LocalServerChannel()
+                    : new LocalChannel());
         }
 
         @Override
         public Mono<Void> disposeLater(Duration quietPeriod, Duration timeout) {
-            return Mono.create(sink -> group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(),
-                    TimeUnit.MILLISECONDS).addListener(f -> sink.success()));
+            synchronized (this) {
+                if (group == null || released) {
+                    released = true;
+                    return Mono.empty();
+                }
+                released = true;
+            }
+            return releaseLoop(quietPeriod, timeout);
         }
 
         @Override
-        public boolean isDisposed() {
-            return group.isShuttingDown();
+        public synchronized boolean isDisposed() {
+            return released;
         }
 
         @Override

@@ -4,10 +4,8 @@ import io.netty.util.concurrent.Ticker;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Where a node takes its time, randomness, threads and channels from: the one seam between the
@@ -25,9 +23,10 @@ import reactor.core.scheduler.Schedulers;
  * }</pre>
  *
  * <p>{@link #system()}, the default, is what a node does without a runtime: the system clock
- * and {@link System#nanoTime()}, {@link ThreadLocalRandom}, one {@link SecureRandom}, Reactor's
- * {@link Schedulers#parallel()} for timers and {@link Schedulers#boundedElastic()} for blocking
- * work, and TCP on native epoll where available ({@link Transport#tcp()}).
+ * and {@link System#nanoTime()}, {@link java.util.concurrent.ThreadLocalRandom}, one
+ * {@link SecureRandom}, Reactor's {@code Schedulers.parallel()} for timers and
+ * {@code Schedulers.boundedElastic()} for blocking work, and TCP on native epoll where
+ * available ({@link Transport#tcp()}).
  *
  * <p><b>Which time where.</b> Timers of a connection (handshake and keepalive timeouts, flush
  * delays) run on its Netty event loop and read that loop's {@code ticker()}: a runtime whose
@@ -40,7 +39,6 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class NodeRuntime {
 
-    private static final SecureRandom SECURE_RANDOM = new SecureRandom();
     private static final NodeRuntime SYSTEM = builder().build();
 
     private final Clock clock;
@@ -111,7 +109,7 @@ public final class NodeRuntime {
     /**
      * The source of every non-cryptographic random choice: PING nonces, relay fan-out, dial
      * backoff jitter, outbound rotation. Seed it ({@code new Random(seed)}) for a reproducible
-     * run. Default: {@link ThreadLocalRandom} of the calling thread.
+     * run. Default: {@link java.util.concurrent.ThreadLocalRandom} of the calling thread.
      */
     public RandomGenerator random() {
         return random;
@@ -130,21 +128,21 @@ public final class NodeRuntime {
     /**
      * Where periodic and delayed work runs off the event loops: the dialer, expiry, rate-limit
      * waits, stop timeouts. Its {@code now()} is not read; its delays are. Default
-     * {@link Schedulers#parallel()}, looked up at each call as Reactor's operators do, so that
+     * {@code Schedulers.parallel()}, looked up at each call as Reactor's operators do, so that
      * what Reactor's hooks put there (a virtual-time scheduler of reactor-test, a fresh one after
      * {@code Schedulers.shutdownNow()}) is what the node uses.
      */
     public Scheduler timers() {
-        return timers != null ? timers : Schedulers.parallel();
+        return timers != null ? timers : SystemDefaults.timers();
     }
 
     /**
      * Where work that may block runs: the address book's file, and peer events handed to
-     * application subscribers. Default {@link Schedulers#boundedElastic()}, looked up at each
+     * application subscribers. Default {@code Schedulers.boundedElastic()}, looked up at each
      * call like {@link #timers()}.
      */
     public Scheduler blocking() {
-        return blocking != null ? blocking : Schedulers.boundedElastic();
+        return blocking != null ? blocking : SystemDefaults.blocking();
     }
 
     /** Makes each node's event loops and channels. Default {@link Transport#tcp()}. */
@@ -154,15 +152,17 @@ public final class NodeRuntime {
 
     @Override
     public String toString() {
-        return this == SYSTEM ? "NodeRuntime.system()" : "NodeRuntime{clock=" + clock + ", transport=" + transport + "}";
+        return this == SYSTEM
+                ? "NodeRuntime.system()"
+                : "NodeRuntime{clock=" + clock + ", transport=" + transport + "}";
     }
 
     /** Builds a {@link NodeRuntime}; every part not set is {@link #system()}'s. Not thread-safe. */
     public static final class Builder {
-        private Clock clock = Clock.systemUTC();
-        private Ticker ticker = Ticker.systemTicker();
-        private RandomGenerator random = ThreadLocalRandomGenerator.INSTANCE;
-        private SecureRandom secureRandom = SECURE_RANDOM;
+        private Clock clock = SystemDefaults.CLOCK;
+        private Ticker ticker = SystemDefaults.TICKER;
+        private RandomGenerator random = SystemDefaults.ThreadLocalRandomGenerator.INSTANCE;
+        private SecureRandom secureRandom = SystemDefaults.SECURE_RANDOM;
         private Scheduler timers;
         private Scheduler blocking;
         private Transport transport = Transport.tcp();
@@ -215,40 +215,6 @@ public final class NodeRuntime {
         /** The runtime. */
         public NodeRuntime build() {
             return new NodeRuntime(this);
-        }
-    }
-
-    /**
-     * {@link ThreadLocalRandom} behind a shareable object: each call takes the calling thread's
-     * generator, as {@code ThreadLocalRandom.current().nextX()} would (the instance itself must
-     * not be kept and shared across threads).
-     */
-    private enum ThreadLocalRandomGenerator implements RandomGenerator {
-        INSTANCE;
-
-        @Override
-        public long nextLong() {
-            return ThreadLocalRandom.current().nextLong();
-        }
-
-        @Override
-        public int nextInt() {
-            return ThreadLocalRandom.current().nextInt();
-        }
-
-        @Override
-        public int nextInt(int bound) {
-            return ThreadLocalRandom.current().nextInt(bound);
-        }
-
-        @Override
-        public long nextLong(long bound) {
-            return ThreadLocalRandom.current().nextLong(bound);
-        }
-
-        @Override
-        public double nextDouble() {
-            return ThreadLocalRandom.current().nextDouble();
         }
     }
 }

@@ -12,6 +12,7 @@ import io.reactivep2p.peer.PeerEvent;
 import io.reactivep2p.peer.PeerMessage;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.topology.Topology;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -363,37 +364,11 @@ public final class Soak {
         node.start().block(NETWORK_TIMEOUT);
     }
 
-    /** A random tree, then random links up to about {@code degree} per node; waits for every link on both sides. */
-    private int connect(Random random) throws InterruptedException {
-        int n = nodes.size();
-        List<int[]> edges = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
-        for (int i = 1; i < n; i++) {
-            int j = random.nextInt(i);
-            seen.add((long) j * n + i);
-            edges.add(new int[] {i, j});
-        }
-        long wanted = Math.min((long) n * (n - 1) / 2, (long) n * settings.degree() / 2);
-        while (seen.size() < wanted) {
-            int i = random.nextInt(n);
-            int j = random.nextInt(n);
-            if (i != j && seen.add((long) Math.min(i, j) * n + Math.max(i, j))) {
-                edges.add(new int[] {i, j});
-            }
-        }
-        Flux.fromIterable(edges)
-                .flatMap(e -> nodes.get(e[0]).connect(nodes.get(e[1]).address()), 8)
-                .then()
-                .block(NETWORK_TIMEOUT);
-        long deadline = System.nanoTime() + NETWORK_TIMEOUT.toNanos();
-        while (peers() < 2 * edges.size()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the network did not come up: " + peers() + " of " + 2 * edges.size()
-                        + " peer connections after " + NETWORK_TIMEOUT.toSeconds() + " s");
-            }
-            Thread.sleep(20);
-        }
-        return edges.size();
+    /** A random {@link Topology} of the settings' degree; waits for every link to be up on both sides. */
+    private int connect(Random random) {
+        Topology topology = Topology.random(nodes.size(), settings.degree(), random);
+        topology.connect(nodes, NETWORK_TIMEOUT).block();
+        return topology.links().size();
     }
 
     private int peers() {

@@ -7,16 +7,14 @@ import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.MempoolEvent;
 import io.reactivep2p.mempool.Transaction;
 import io.reactivep2p.mempool.TxId;
-import io.reactivep2p.peer.PeerEvent;
+import io.reactivep2p.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -223,7 +221,7 @@ final class Demo {
                 node.start().block(NETWORK_TIMEOUT);
             }
             Random random = new Random(settings.seed());
-            int links = connect(random, subscriptions);
+            int links = connect(random);
             Duration setup = Duration.ofNanos(System.nanoTime() - setupStart);
             listener.networkUp(nodes.size(), links, setup);
             for (int i = 0; i < nodes.size(); i++) {
@@ -289,39 +287,11 @@ final class Demo {
         return (int) Math.min(1 << 20, Math.max(1 << 16, size));
     }
 
-    /** Connects a random tree, then random extra links; waits for every link to be up on both sides. */
-    private int connect(Random random, List<Disposable> subscriptions) {
-        int n = nodes.size();
-        List<int[]> edges = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
-        for (int i = 1; i < n; i++) {
-            int j = random.nextInt(i);
-            seen.add((long) j * n + i);
-            edges.add(new int[] {i, j});
-        }
-        long wanted = Math.min((long) n * (n - 1) / 2, (long) n * settings.degree() / 2);
-        while (seen.size() < wanted) {
-            int i = random.nextInt(n);
-            int j = random.nextInt(n);
-            if (i != j && seen.add((long) Math.min(i, j) * n + Math.max(i, j))) {
-                edges.add(new int[] {i, j});
-            }
-        }
-        CountDownLatch up = new CountDownLatch(2 * edges.size());
-        for (P2pNode node : nodes) {
-            subscriptions.add(node.peerEvents()
-                    .filter(e -> e.type() == PeerEvent.Type.CONNECTED)
-                    .subscribe(e -> up.countDown()));
-        }
-        Flux.fromIterable(edges)
-                .flatMap(e -> nodes.get(e[0]).connect(nodes.get(e[1]).address()), 8)
-                .then()
-                .block(NETWORK_TIMEOUT);
-        if (!await(up, NETWORK_TIMEOUT)) {
-            throw new IllegalStateException("the network did not come up: " + (2 * edges.size() - up.getCount()) / 2
-                    + " of " + edges.size() + " links after " + NETWORK_TIMEOUT.toSeconds() + " s");
-        }
-        return edges.size();
+    /** Connects a random {@link Topology} of the settings' degree; waits for every link to be up on both sides. */
+    private int connect(Random random) {
+        Topology topology = Topology.random(nodes.size(), settings.degree(), random);
+        topology.connect(nodes, NETWORK_TIMEOUT).block();
+        return topology.links().size();
     }
 
     /** A task of the timer that, should it fail, ends the demo with its failure rather than silently. */
