@@ -19,7 +19,7 @@ if [ ! -f "$jar" ] || [ -n "$(find src/main bench/src -newer "$jar" -name '*.jav
 fi
 out=${OUT:-bench/results/network-$(date -u +%Y%m%dT%H%M%SZ).json}
 mkdir -p "$(dirname "$out")"
-java -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled -cp "$jar" \
+java -Xms1g -Xmx1g -XX:+AlwaysPreTouch --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled -cp "$jar" \
   io.reactivep2p.transport.NetworkHarness --json "$out" "$@"
 if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
   /usr/bin/python3 bench/plot.py "$out" bench/plots

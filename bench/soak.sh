@@ -29,5 +29,5 @@ fi
 out=${OUT:-bench/results/soak-$(date -u +%Y%m%dT%H%M%SZ).json}
 mkdir -p "$(dirname "$out")"
 # $JAVA_OPTS comes last, so it may override these (a later -D wins).
-exec java -Xmx1g -Dio.netty.leakDetection.level=paranoid -Dio.netty.leakDetection.targetRecords=0 ${JAVA_OPTS:-} \
+exec java -Xmx1g --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=paranoid -Dio.netty.leakDetection.targetRecords=0 ${JAVA_OPTS:-} \
   -cp "$jar" io.reactivep2p.transport.Soak --json "$out" "$@"

@@ -220,6 +220,7 @@ class NetworkFaultsTest {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=disabled",
+                "--enable-native-access=ALL-UNNAMED", // Netty's epoll, lz4-java: no warning on JDK 24+
                 "-cp", System.getProperty("java.class.path"),
                 FaultNodes.class.getName(), host,
                 String.join(",", ports.stream().map(String::valueOf).toList())));

@@ -36,6 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @Fork(value = 1, jvmArgsAppend = {
         "-Xms1g", "-Xmx1g",
+        "--enable-native-access=ALL-UNNAMED", // forks do not read the jar's manifest: epoll, lz4-java's JNI
         "-Djmh.executor=CUSTOM",
         "-Djmh.executor.class=io.reactivep2p.HarnessExecutor",
         "-Dio.netty.leakDetection.level=disabled"})

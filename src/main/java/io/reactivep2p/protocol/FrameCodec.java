@@ -108,9 +108,10 @@ public final class FrameCodec {
         }
         if (frame.nioBufferCount() == 1) {
             ByteBuffer nio = frame.internalNioBuffer(index, length);
-            // lz4-java reads direct memory little-endian and would allocate a little-endian
-            // duplicate of a big-endian buffer on every call. Netty uses its internal NIO
-            // buffer for bulk transfers only, where the byte order does not matter.
+            // lz4-java's pure-Java fallback reads direct memory little-endian and would allocate
+            // a little-endian duplicate of a big-endian buffer on every call (its JNI code
+            // reads the buffer as it is). Netty uses its internal NIO buffer for bulk transfers
+            // only, where the byte order does not matter.
             if (nio.order() != ByteOrder.LITTLE_ENDIAN) {
                 nio.order(ByteOrder.LITTLE_ENDIAN);
             }

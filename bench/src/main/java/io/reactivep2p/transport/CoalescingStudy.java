@@ -142,7 +142,8 @@ final class CoalescingStudy {
             });
             receiver.start().block();
             sender.start().block();
-            proxy = new ProcessBuilder(NetworkHarness.javaBin(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            proxy = new ProcessBuilder(NetworkHarness.javaBin(), "-Xmx256m", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"),
                     DelayProxy.class.getName(), String.valueOf(receiver.address().getPort()),
                     String.valueOf(ONE_WAY_DELAY_MILLIS)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader proxyOut = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8));

@@ -562,6 +562,7 @@ public final class NetworkHarness {
     /** Heap per connection of an {@link IdlePeerServer} in a JVM of its own, holding {@code peers} idle connections. */
     static long idleHeapPerConnection(String mode, int peers) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED", // Netty's epoll, lz4-java: no warning on JDK 24+
                 "-Dio.netty.leakDetection.level=disabled", "-cp", System.getProperty("java.class.path"),
                 IdlePeerServer.class.getName(), mode);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
