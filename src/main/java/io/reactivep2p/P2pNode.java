@@ -21,6 +21,7 @@ import io.reactivep2p.peer.PeerMessage;
 import io.reactivep2p.peer.PeerHandlers;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameDecoder;
 import io.reactivep2p.protocol.FrameEncoder;
 import io.reactivep2p.protocol.Hello;
@@ -105,6 +106,8 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     private final Mempool<Transaction> mempool;
     private final TxAdmission txAdmission;
     private final LoopResources loops;
+    /** What every dial shares, configured once: not pooled (a peer owns its connection), the loops, the options. */
+    private final TcpClient dialer;
     private final PeerHandlers handlers;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
@@ -135,6 +138,12 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         this.handlers = new PeerHandlers(config.peer(), config.transport(), config.frameSettings(), peers,
                 config.metrics(), runtime.random(), unknownFrames);
         this.loops = transport.loops("p2p-" + config.nodeId().shortHex(), config.transport().eventLoopThreads());
+        this.dialer = transport.dialer(TcpClient.newConnection())
+                .runOn(loops)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, readBuffers())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        config.peer().handshakeTimeout().toMillis()));
         config.metrics().bindTo(this);
     }
 
@@ -177,6 +186,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
                         InetSocketAddress address = transport.address(bound.channel().localAddress());
                         listenPort = address.getPort();
                         server = bound;
+                        warmUpAllocator(bound.channel());
                         if (!state.compareAndSet(State.STARTING, State.STARTED)) {
                             bound.dispose();
                             throw new IllegalStateException("node was stopped while starting");
@@ -188,6 +198,16 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
                         return this;
                     }));
         });
+    }
+
+    /**
+     * Takes the one-time cost of the buffer allocator at start rather than on the first
+     * connection's handshake: Netty's first buffer sets up its allocator and, where Java Flight
+     * Recorder is available, the allocator's JFR event types (100-200 ms on a 2-core machine,
+     * unless {@code -Dio.netty.jfr.enabled=false}).
+     */
+    private static void warmUpAllocator(Channel listener) {
+        listener.alloc().directBuffer(FrameCodec.HEADER_LENGTH).release(); // the allocator the peers' channels use
     }
 
     /**
@@ -222,13 +242,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
             AtomicReference<Connection> connection = new AtomicReference<>();
             // A node listening on one address dials from it too: its peers learn the address it
             // accepts connections on (the connection's IP with the HELLO's port).
-            TcpClient client = transport.dial(TcpClient.newConnection() // not pooled: a peer owns its connection
-                    .runOn(loops), address, address());
-            return client
-                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferWaterMark())
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, readBuffers())
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                            config.peer().handshakeTimeout().toMillis()))
+            return transport.dial(dialer, address, address())
                     .doOnConnected(conn -> {
                         connection.set(conn);
                         install(conn, Direction.OUTBOUND, handshake, addCodec(conn));

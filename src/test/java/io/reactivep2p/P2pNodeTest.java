@@ -200,6 +200,21 @@ class P2pNodeTest {
     }
 
     @Test
+    void aHostNameIsResolvedWhenDialled_anIpLiteralIsDialledAsItIs() {
+        P2pNode a = start();
+        P2pNode byName = start();
+        P2pNode byLiteral = start();
+
+        Peer named = a.connect("localhost:" + byName.address().getPort()).block(Duration.ofSeconds(5));
+        Peer literal = a.connect("127.0.0.1:" + byLiteral.address().getPort()).block(Duration.ofSeconds(5));
+
+        assertThat(named.id()).isEqualTo(byName.config().nodeId());
+        assertThat(named.remoteAddress().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(literal.id()).isEqualTo(byLiteral.config().nodeId());
+        assertThat(a.peers()).hasSize(2);
+    }
+
+    @Test
     void aSecondConnectionToTheSameNodeIsRefusedAsDuplicate() {
         P2pNode a = start();
         P2pNode b = start();

@@ -213,7 +213,9 @@ public final class Discovery {
         exchanges.put(peer, new Exchange());
         peer.onClose().subscribe(why -> {
             exchanges.remove(peer);
-            run(this::tick);
+            if (peer.direction() == Direction.OUTBOUND) {
+                run(this::tick); // an outbound slot is free: refill it now rather than at the next tick
+            }
         });
         run(() -> {
             long now = runtime.currentTimeMillis();

@@ -62,11 +62,11 @@ public final class PerfClient {
             Disposable answers = node.messages()
                     .filter(pm -> pm.peer() == peer && Perf.isPerf(pm.message().type()))
                     .subscribe(receiver::onMessage);
-            receiver.startNanos = runtime.nanoTime();
             Flux<Message> request = Flux.concat(
                     Mono.just(Perf.control(Perf.START, run, download)),
-                    chunks(run, upload, chunk, data),
+                    chunks(run, upload, chunk, block(run, (int) Math.min(chunk, upload), data)),
                     Mono.just(Perf.control(Perf.DONE, run, upload)));
+            receiver.startNanos = runtime.nanoTime(); // the data is made: the clock starts
             Mono<PerfResult> closed = peer.onClose().flatMap(why -> Mono.error(
                     new IllegalStateException("perf run " + run + ": the connection closed: " + why)));
             return peer.send(request)
@@ -80,17 +80,68 @@ public final class PerfClient {
 
     /**
      * {@code samples} empty runs, one after the other: the round trip of a request and its
-     * answer over the established connection. Emits the round trips in nanoseconds, in order.
+     * answer over the established connection. Emits the round trips in nanoseconds, in order,
+     * or errors with an {@link IllegalStateException} if the connection closes first.
+     *
+     * <p>One subscription to the node's messages serves every sample, and each next request is
+     * queued ({@link Peer#offer}) from the callback that took the previous answer, on the
+     * peer's event loop: a sample times the two nodes' stacks, not the setting up of a
+     * subscription per request.
      */
     public static Mono<long[]> latency(P2pNode node, Peer peer, int samples) {
+        Objects.requireNonNull(peer, "peer");
+        checkConfigured(Objects.requireNonNull(node, "node"), 1);
         if (samples < 1) {
             throw new IllegalArgumentException("samples must be >= 1, got " + samples);
         }
-        return Flux.range(0, samples)
-                .concatMap(i -> run(node, peer, 0, 0, 1, Data.ZEROS))
-                .map(PerfResult::totalNanos)
-                .collectList()
-                .map(list -> list.stream().mapToLong(Long::longValue).toArray());
+        return Mono.defer(() -> {
+            PingPong pingPong = new PingPong(peer, samples, node.config().runtime());
+            Disposable answers = node.messages()
+                    .filter(pm -> pm.peer() == peer && pm.message().type().equals(Perf.DONE))
+                    .subscribe(pm -> pingPong.onAnswer(pm.message()));
+            Mono<long[]> closed = peer.onClose().flatMap(why -> Mono.error(
+                    new IllegalStateException("latency: the connection closed: " + why)));
+            peer.eventLoop().execute(pingPong::next);
+            return Mono.firstWithSignal(pingPong.result.asMono(), closed).doFinally(s -> answers.dispose());
+        });
+    }
+
+    /** Empty runs one after the other, each sent as the previous one's answer arrives; event loop only. */
+    private static final class PingPong {
+        final Peer peer;
+        final long[] roundTrips;
+        final NodeRuntime runtime;
+        final Sinks.One<long[]> result = Sinks.one();
+        int done;
+        long run;
+        long sentNanos;
+
+        PingPong(Peer peer, int samples, NodeRuntime runtime) {
+            this.peer = peer;
+            this.roundTrips = new long[samples];
+            this.runtime = runtime;
+        }
+
+        void next() {
+            run = runtime.random().nextLong();
+            sentNanos = runtime.nanoTime();
+            if (!peer.offer(Perf.control(Perf.START, run, 0)) || !peer.offer(Perf.control(Perf.DONE, run, 0))) {
+                result.tryEmitError(new IllegalStateException("latency: the connection to " + peer
+                        + " took no more messages (" + (peer.isActive() ? "outbound queue full" : "closed") + ")"));
+            }
+        }
+
+        void onAnswer(Message m) {
+            if (m.payloadLength() != Perf.CONTROL_LENGTH || Perf.run(m) != run || done == roundTrips.length) {
+                return;
+            }
+            roundTrips[done++] = runtime.nanoTime() - sentNanos;
+            if (done == roundTrips.length) {
+                result.tryEmitValue(roundTrips);
+            } else {
+                next();
+            }
+        }
     }
 
     /** Times one run as the server's answers arrive, on the peer's event loop. */
@@ -139,32 +190,42 @@ public final class PerfClient {
     }
 
     /**
-     * The PERF_DATA messages of {@code bytes} data bytes: full chunks share one message (one
-     * array for the whole run), then the remainder.
+     * The PERF_DATA messages of {@code bytes} data bytes of {@code block} (at least one chunk
+     * long, or {@code bytes} if shorter): full chunks share one message (one array for the whole
+     * run: the run id, then the block), then the remainder. Built when called.
      */
-    static Flux<Message> chunks(long run, long bytes, int chunk, Data data) {
+    static Flux<Message> chunks(long run, long bytes, int chunk, byte[] block) {
         if (bytes == 0) {
             return Flux.empty();
         }
         long full = bytes / chunk;
         int rest = (int) (bytes % chunk);
-        Message whole = full == 0 ? null : dataMessage(run, chunk, data);
-        Flux<Message> fulls = full == 0 ? Flux.empty() : Flux.<Message>just(whole).repeat(full - 1);
-        return rest == 0 ? fulls : Flux.concat(fulls, Mono.fromSupplier(() -> dataMessage(run, rest, data)));
+        Flux<Message> fulls = full == 0 ? Flux.empty() : Flux.just(dataMessage(run, block, chunk)).repeat(full - 1);
+        return rest == 0 ? fulls : Flux.concat(fulls, Mono.just(dataMessage(run, block, rest)));
     }
 
-    private static Message dataMessage(long run, int length, Data data) {
-        byte[] payload = new byte[Perf.HEADER + length];
-        ByteBuffer.wrap(payload).putLong(run);
+    /**
+     * {@code length} data bytes: seeded random bytes (incompressible), or zeros. Filled once per
+     * run (about 3 ms for 1 MiB once compiled), before the run's clock starts.
+     */
+    static byte[] block(long seed, int length, Data data) {
+        byte[] block = new byte[length];
         if (data == Data.RANDOM) {
-            SplittableRandom random = new SplittableRandom(run);
-            for (int i = Perf.HEADER; i < payload.length; i += 8) {
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int i = 0; i < length; i += Long.BYTES) {
                 long r = random.nextLong();
-                for (int j = 0; j < 8 && i + j < payload.length; j++) {
-                    payload[i + j] = (byte) (r >>> (8 * j));
+                for (int j = 0; j < Long.BYTES && i + j < length; j++) {
+                    block[i + j] = (byte) (r >>> (8 * j));
                 }
             }
         }
+        return block;
+    }
+
+    private static Message dataMessage(long run, byte[] block, int length) {
+        byte[] payload = new byte[Perf.HEADER + length];
+        ByteBuffer.wrap(payload).putLong(run);
+        System.arraycopy(block, 0, payload, Perf.HEADER, length);
         return Message.wrap(Perf.DATA, payload);
     }
 

@@ -55,6 +55,11 @@ public final class PerfServer implements Disposable {
 
     private final long maxDownload;
     private final int chunk;
+    /**
+     * The random bytes every download is made of, filled once as the server is attached: a run
+     * costs one copy of a chunk (its run id goes first), not the random generation.
+     */
+    private final byte[] randomBlock;
     /** Each peer's runs; the inner maps are touched on that peer's event loop only. */
     private final Map<Peer, Map<Long, Run>> runs = new ConcurrentHashMap<>();
     private final LongAdder served = new LongAdder();
@@ -65,6 +70,7 @@ public final class PerfServer implements Disposable {
     private PerfServer(P2pNode node, long maxDownload, int chunk) {
         this.maxDownload = maxDownload;
         this.chunk = chunk;
+        this.randomBlock = PerfClient.block(node.config().runtime().random().nextLong(), chunk, PerfClient.Data.RANDOM);
         this.subscription = node.messages()
                 .filter(pm -> Perf.isPerf(pm.message().type()))
                 .subscribe(this::onMessage);
@@ -144,7 +150,16 @@ public final class PerfServer implements Disposable {
     }
 
     private void answer(Peer peer, long run, Run r, Map<Long, Run> mine) {
-        Flux<Message> download = PerfClient.chunks(run, r.download, chunk, PerfClient.Data.RANDOM);
+        if (r.download == 0) { // an answer of one message: queued, no stream to set up
+            mine.remove(run, r);
+            if (peer.offer(Perf.control(Perf.DONE, run, r.received))) {
+                served.increment();
+            } else {
+                log.debug("perf: the answer to run {} of {} was not queued (queue full or closed)", run, peer);
+            }
+            return;
+        }
+        Flux<Message> download = PerfClient.chunks(run, r.download, chunk, randomBlock);
         peer.send(Flux.concat(download, Mono.just(Perf.control(Perf.DONE, run, r.received))))
                 .doFinally(signal -> mine.remove(run, r))
                 .subscribe(null,

@@ -45,6 +45,15 @@ public interface Transport {
     TcpServer listen(TcpServer server, String host, int port);
 
     /**
+     * What every dial of a node shares, applied once as the node is created, before the client
+     * is given the node's loops; {@link #dial} then points a copy at each remote. The default
+     * leaves the client as it is.
+     */
+    default TcpClient dialer(TcpClient client) {
+        return client;
+    }
+
+    /**
      * Points a dial at {@code remote}.
      *
      * @param source the address the dialling node listens on: a specific host is also the

@@ -89,6 +89,18 @@ class PerfTest {
     }
 
     @Test
+    void latencyFailsWhenTheConnectionClosesBeforeTheLastAnswer() {
+        P2pNode server = perfNode(); // no PerfServer: the first sample is never answered
+        P2pNode client = perfNode();
+        Peer peer = client.connect(server.address()).block(Duration.ofSeconds(5));
+        StepVerifier.create(PerfClient.latency(client, peer, 10))
+                .then(() -> server.stop().block(Duration.ofSeconds(10)))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("connection closed"))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
     void nodesNotConfiguredForPerfAreRefused() {
         P2pNode plain = start(NodeConfig.builder());
         assertThatThrownBy(() -> PerfServer.attach(plain, 1)).isInstanceOf(IllegalArgumentException.class)

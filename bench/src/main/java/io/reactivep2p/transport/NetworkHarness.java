@@ -593,9 +593,19 @@ public final class NetworkHarness {
             if (Integer.parseInt(after[3]) != peers) {
                 throw new IllegalStateException(mode + " server holds " + after[3] + " of " + peers + " connections");
             }
-            long perConnection = (Long.parseLong(after[1]) - before) / peers;
-            System.out.printf(Locale.ROOT, "%s: heap %,d B before, %,d B with %d idle connections: %,d B each%n", mode,
-                    before, Long.parseLong(after[1]), peers, perConnection);
+            // The baseline again once the connections are gone: the lower of the two, as the heap
+            // of a node just started may still hold some hundreds of KB of start-up state.
+            connections.forEach(Connection::dispose);
+            connections.clear();
+            String[] end;
+            do {
+                in.println("heap");
+                end = expect(out, "heap");
+            } while (Integer.parseInt(end[3]) > 0 && System.nanoTime() < deadline + TimeUnit.SECONDS.toNanos(30));
+            long baseline = Math.min(before, Long.parseLong(end[1]));
+            long perConnection = (Long.parseLong(after[1]) - baseline) / peers;
+            System.out.printf(Locale.ROOT, "%s: heap %,d B before, %,d B with %d idle connections, %,d B after: %,d B each%n",
+                    mode, before, Long.parseLong(after[1]), peers, Long.parseLong(end[1]), perConnection);
             in.println("exit");
             return perConnection;
         } finally {

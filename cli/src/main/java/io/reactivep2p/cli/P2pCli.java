@@ -46,6 +46,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class P2pCli implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(P2pCli.class);
+    private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
     private final PrintStream out;
     private final PrintStream err;
@@ -68,6 +69,13 @@ public final class P2pCli implements Callable<Integer> {
 
     /** Runs the command and exits with its code. */
     public static void main(String... args) {
+        // Netty's buffer allocator describes its chunks to Java Flight Recorder whenever JFR is
+        // available, and setting up those event types takes 100-200 ms on the first buffer of a
+        // process. The commands do not record them: -Dio.netty.jfr.enabled=true (in
+        // P2P_JAVA_OPTS) turns them back on.
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
         StopOnSignal hooks = new StopOnSignal();
         int code = run(System.out, System.err, hooks, args);
         if (!hooks.signalled()) { // during shutdown, System.exit would wait forever for the hooks

@@ -2,6 +2,7 @@ package io.reactivep2p.cli;
 
 import io.reactivep2p.perf.PerfClient;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -14,19 +15,82 @@ import java.util.Objects;
  * @param lz4 whether LZ4 was in use: both ends offered it
  * @param data what the upload was made of
  * @param chunk data bytes per PERF_DATA message of the upload
- * @param upload the upload, or {@code null} if there was none
- * @param download the download, or {@code null} if there was none
- * @param latency the round trips of empty runs, or {@code null} if none were asked for
- * @param wireSent bytes the client wrote to the connection, all of it (handshake to the end)
- * @param wireReceived bytes the client read from the connection, all of it
+ * @param warmup rounds run first and not reported
+ * @param repeat rounds reported
+ * @param runs the reported throughput runs, one per reported round, in order; empty if there
+ *     was nothing to upload or download
+ * @param latency the round trips of empty runs of every reported round, or {@code null} if none
+ *     were asked for
+ * @param connection how the first connection came up
+ * @param setup connection setups timed after the runs, or {@code null} if none were asked for
+ * @param wireSent bytes the client wrote to the perf connection, all of it (handshake to the end)
+ * @param wireReceived bytes the client read from the perf connection, all of it
  */
-record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data data, int chunk,
-                  Throughput upload, Throughput download, Latency latency, long wireSent, long wireReceived) {
+record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data data, int chunk, int warmup,
+                  int repeat, List<Run> runs, Latency latency, Connection connection, Setup setup, long wireSent,
+                  long wireReceived) {
 
     PerfReport {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(serverNode, "serverNode");
         Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(connection, "connection");
+        runs = List.copyOf(runs);
+    }
+
+    /**
+     * One throughput run.
+     *
+     * @param upload the upload, or {@code null} if there was none
+     * @param download the download, or {@code null} if there was none
+     * @param ttfbNanos from the run's request to the first byte of the server's answer, which it
+     *     sends once the whole upload is in
+     */
+    record Run(Throughput upload, Throughput download, long ttfbNanos) {
+    }
+
+    /**
+     * The first connection.
+     *
+     * @param setupNanos from the start of the dial to the handshake done: TCP connect and HELLO
+     *     both ways
+     * @param processStartToFirstByteMillis from the JVM's start (as the JVM records it, in
+     *     milliseconds) to the first byte of the server's answer in the first run, warm-up
+     *     included (the first empty run if there was no throughput run)
+     */
+    record Connection(long setupNanos, double processStartToFirstByteMillis) {
+    }
+
+    /**
+     * Connection setups (dial to handshake done) timed one after the other once the runs are
+     * done, each connection closed before the next; percentiles by nearest rank.
+     *
+     * @param retries dials refused because the server still held the previous connection of this
+     *     client (its close not handled yet) and tried again, not timed
+     */
+    record Setup(int samples, long p50, long p90, long p99, long max, int retries) {
+
+        static Setup of(long[] nanos, int retries) {
+            Latency l = Latency.of(nanos);
+            return new Setup(l.samples(), l.p50(), l.p90(), l.p99(), l.max(), retries);
+        }
+    }
+
+    /** The reported run with the median upload throughput, or {@code null}. */
+    Throughput upload() {
+        return median(Run::upload);
+    }
+
+    /** The reported run with the median download throughput, or {@code null}. */
+    Throughput download() {
+        return median(Run::download);
+    }
+
+    /** The lower median by throughput: a figure one of the runs really had. */
+    private Throughput median(java.util.function.Function<Run, Throughput> side) {
+        List<Throughput> sorted = runs.stream().map(side).filter(Objects::nonNull)
+                .sorted(java.util.Comparator.comparingDouble(Throughput::gbitPerSecond)).toList();
+        return sorted.isEmpty() ? null : sorted.get((sorted.size() - 1) / 2);
     }
 
     /**
@@ -78,18 +142,63 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
     /** The table, one row per measurement, each line ending with a line separator. */
     String human() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%s (node %s), lz4 %s, data %s, chunk %s%n", server,
+        b.append(String.format(Locale.ROOT, "%s (node %s), lz4 %s, data %s, chunk %s, %s%n", server,
                 serverNode.substring(0, Math.min(16, serverNode.length())), lz4 ? "on" : "off",
-                data.name().toLowerCase(Locale.ROOT), DemoCommand.bytes(chunk)));
-        row(b, "upload", upload == null ? "none (--upload 0)" : throughput(upload));
-        row(b, "download", download == null ? "none (--download 0)" : throughput(download));
+                data.name().toLowerCase(Locale.ROOT), DemoCommand.bytes(chunk),
+                warmup == 0 ? "no warm-up" : warmup + " warm-up round" + (warmup == 1 ? "" : "s") + " not reported"));
+        row(b, "setup", String.format(Locale.ROOT, "%s (dial to handshake done), first byte %.1f ms after the JVM started",
+                millis(connection.setupNanos()), connection.processStartToFirstByteMillis()));
+        Throughput up = upload();
+        Throughput down = download();
+        row(b, "upload", up == null ? "none (--upload 0)" : throughput(up) + rounds(Run::upload));
+        row(b, "download", down == null ? "none (--download 0)" : throughput(down) + rounds(Run::download));
         row(b, "latency", latency == null ? "not measured (--latency-samples 0)" : String.format(Locale.ROOT,
                 "%d round trips: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s", latency.samples(),
                 micros(latency.p50()), micros(latency.p90()), micros(latency.p99()), micros(latency.p999()),
                 micros(latency.max())));
-        row(b, "wire", "sent " + wireSent + " bytes" + share(wireSent, upload, "upload")
-                + ", received " + wireReceived + " bytes" + share(wireReceived, download, "download"));
+        if (setup != null) {
+            row(b, "setups", String.format(Locale.ROOT, "%d connections: p50 %s  p90 %s  p99 %s  max %s%s",
+                    setup.samples(), millis(setup.p50()), millis(setup.p90()), millis(setup.p99()), millis(setup.max()),
+                    setup.retries() == 0 ? "" : " (" + setup.retries() + " dials retried)"));
+        }
+        row(b, "wire", "sent " + wireSent + " bytes" + share(wireSent, totalUpload(), "upload")
+                + ", received " + wireReceived + " bytes" + share(wireReceived, totalDownload(), "download"));
         return b.toString();
+    }
+
+    /** One run on one line, as the client goes: {@code "upload 4.103 Gbit/s, download 3.992 Gbit/s"}. */
+    static String describe(Run run) {
+        StringBuilder b = new StringBuilder();
+        if (run.upload() != null) {
+            b.append(String.format(Locale.ROOT, "upload %.3f Gbit/s", run.upload().gbitPerSecond()));
+        }
+        if (run.download() != null) {
+            b.append(b.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "download %.3f Gbit/s",
+                    run.download().gbitPerSecond()));
+        }
+        return b.toString();
+    }
+
+    /** {@code "  (median of 3 runs: 4.1, 4.3, 4.2 Gbit/s)"} when there was more than one run. */
+    private String rounds(java.util.function.Function<Run, Throughput> side) {
+        if (runs.size() < 2) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("  (median of ").append(runs.size()).append(" runs: ");
+        for (int i = 0; i < runs.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", side.apply(runs.get(i)).gbitPerSecond()));
+        }
+        return b.append(" Gbit/s)").toString();
+    }
+
+    /** Data bytes uploaded in every run, warm-up included: the share of the wire they took. */
+    private long totalUpload() {
+        return runs.isEmpty() || runs.get(0).upload() == null ? 0 : runs.get(0).upload().bytes() * (runs.size() + warmup);
+    }
+
+    private long totalDownload() {
+        return runs.isEmpty() || runs.get(0).download() == null ? 0
+                : runs.get(0).download().bytes() * (runs.size() + warmup);
     }
 
     private static void row(StringBuilder b, String name, String value) {
@@ -106,25 +215,31 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
     }
 
     /** {@code " (100.1 % of the upload)"}: the wire against the data, where LZ4 shows. */
-    private static String share(long wire, Throughput data, String what) {
-        if (data == null || data.bytes() == 0) {
+    private static String share(long wire, long data, String what) {
+        if (data == 0) {
             return "";
         }
-        return String.format(Locale.ROOT, " (%.1f %% of the %s)", 100.0 * wire / data.bytes(), what);
+        return String.format(Locale.ROOT, " (%.1f %% of the %s)", 100.0 * wire / data, what);
+    }
+
+    private static String millis(long nanos) {
+        return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
     }
 
     /**
-     * One JSON object on one line, without a line separator. A direction not measured, or the
-     * latency, is {@code null}. Durations in seconds, latencies in microseconds.
+     * One JSON object on one line, without a line separator. A direction not measured, the
+     * latency or the setups when not asked for, are {@code null}. {@code upload} and
+     * {@code download} are the median runs, {@code runs} every reported one. Durations in
+     * seconds, latencies in microseconds, connection times in milliseconds.
      */
     String json() {
         StringBuilder b = new StringBuilder(512).append('{');
         b.append("\"server\":").append(string(server));
         b.append(",\"serverNode\":").append(string(serverNode));
         b.append(",\"upload\":");
-        throughput(b, upload);
+        throughput(b, upload());
         b.append(",\"download\":");
-        throughput(b, download);
+        throughput(b, download());
         b.append(",\"latency\":");
         if (latency == null) {
             b.append("null");
@@ -142,6 +257,31 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
         b.append(",\"lz4\":").append(lz4);
         b.append(",\"data\":").append(string(data.name().toLowerCase(Locale.ROOT)));
         b.append(",\"chunk\":").append(chunk);
+        b.append(",\"warmup\":").append(warmup);
+        b.append(",\"repeat\":").append(repeat);
+        b.append(",\"setupMillis\":").append(number(connection.setupNanos() / 1e6, 3));
+        b.append(",\"processStartToFirstByteMillis\":").append(number(connection.processStartToFirstByteMillis(), 1));
+        b.append(",\"runs\":[");
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            b.append(i == 0 ? "{" : ",{").append("\"upload\":");
+            throughput(b, r.upload());
+            b.append(",\"download\":");
+            throughput(b, r.download());
+            b.append(",\"ttfbMillis\":").append(number(r.ttfbNanos() / 1e6, 3)).append('}');
+        }
+        b.append("],\"setup\":");
+        if (setup == null) {
+            b.append("null");
+        } else {
+            b.append("{\"samples\":").append(setup.samples())
+                    .append(",\"p50Millis\":").append(number(setup.p50() / 1e6, 3))
+                    .append(",\"p90Millis\":").append(number(setup.p90() / 1e6, 3))
+                    .append(",\"p99Millis\":").append(number(setup.p99() / 1e6, 3))
+                    .append(",\"maxMillis\":").append(number(setup.max() / 1e6, 3))
+                    .append(",\"retries\":").append(setup.retries())
+                    .append('}');
+        }
         return b.append('}').toString();
     }
 

@@ -39,7 +39,10 @@ class PerfCommandTest {
         assertThat(text.err()).isEmpty();
         assertThat(text.out())
                 .contains("connected to node ", "lz4 on")
-                .containsPattern("(?m)^" + Pattern.quote(address) + " \\(node [0-9a-f]{16}\\), lz4 on, data random, chunk 256\\.0 KiB$")
+                .containsPattern("(?m)^" + Pattern.quote(address) + " \\(node [0-9a-f]{16}\\), lz4 on, data random, chunk 256\\.0 KiB, "
+                        + "1 warm-up round not reported$")
+                .containsPattern("(?m)^  setup     \\d+\\.\\d{3} ms \\(dial to handshake done\\), first byte \\d+\\.\\d ms "
+                        + "after the JVM started$")
                 .containsPattern("(?m)^  upload   " + THROUGHPUT)
                 .containsPattern("(?m)^  download " + THROUGHPUT)
                 .containsPattern("(?m)^  latency   50 round trips: p50 \\d+\\.\\d us  p90 \\d+\\.\\d us  p99 \\d+\\.\\d us"
@@ -59,6 +62,21 @@ class PerfCommandTest {
         Map<String, Object> randomWire = object(random, "wire");
         assertThat((double) randomWire.get("bytesSent")).isGreaterThan(UPLOAD); // random bytes do not compress
         assertThat((double) randomWire.get("bytesReceived")).isGreaterThan(UPLOAD);
+
+        Map<String, Object> rounds = json(address, "--upload", "1MiB", "--download", "1MiB", "--latency-samples", "20",
+                "--warmup", "2", "--repeat", "3", "--setup-samples", "5");
+        assertThat(rounds).containsEntry("warmup", 2.0).containsEntry("repeat", 3.0)
+                .containsKeys("setupMillis", "processStartToFirstByteMillis");
+        assertThat((List<?>) rounds.get("runs")).hasSize(3).allSatisfy(run -> assertThat(new java.util.HashSet<Object>(((Map<?, ?>) run).keySet()))
+                .containsExactlyInAnyOrder("upload", "download", "ttfbMillis"));
+        assertThat(object(rounds, "latency")).containsEntry("samples", 60.0); // every reported round's samples
+        assertThat(object(rounds, "setup")).containsEntry("samples", 5.0)
+                .containsKeys("p50Millis", "p90Millis", "p99Millis", "maxMillis", "retries");
+        assertThat((double) rounds.get("processStartToFirstByteMillis")).isPositive();
+        Map<String, Object> latencyOnly = json(address, "--upload", "0", "--download", "0", "--latency-samples", "10",
+                "--warmup", "0", "--repeat", "2");
+        assertThat(latencyOnly).containsEntry("repeat", 2.0).containsEntry("runs", List.of());
+        assertThat(object(latencyOnly, "latency")).containsEntry("samples", 20.0);
 
         Map<String, Object> zeros = json(address, "--upload", "4MiB", "--download", "0", "--latency-samples", "0",
                 "--data", "zeros");

@@ -3,6 +3,7 @@ package io.reactivep2p.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactivep2p.perf.PerfClient;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -39,8 +40,9 @@ class PerfReportTest {
         Locale before = Locale.getDefault();
         Locale.setDefault(Locale.GERMANY); // a decimal comma, if anything used the default locale
         try {
-            PerfReport r = new PerfReport("[::1]:4001", NODE, true, PerfClient.Data.ZEROS, 1 << 20,
-                    new PerfReport.Throughput(1 << 20, 2_500_000), null, null, 9000, 120);
+            PerfReport r = new PerfReport("[::1]:4001", NODE, true, PerfClient.Data.ZEROS, 1 << 20, 0, 1,
+                    List.of(new PerfReport.Run(new PerfReport.Throughput(1 << 20, 2_500_000), null, 2_500_000)), null,
+                    new PerfReport.Connection(12_345_678, 456.75), null, 9000, 120);
 
             String json = r.json();
 
@@ -49,11 +51,40 @@ class PerfReportTest {
                     {"server":"[::1]:4001","serverNode":"%s",
                      "upload":{"bytes":1048576,"seconds":0.0025,"gbitPerSecond":3.3554,"mibPerSecond":400.0},
                      "download":null,"latency":null,"wire":{"bytesSent":9000,"bytesReceived":120},
-                     "lz4":true,"data":"zeros","chunk":1048576}
+                     "lz4":true,"data":"zeros","chunk":1048576,"warmup":0,"repeat":1,
+                     "setupMillis":12.346,"processStartToFirstByteMillis":456.8,
+                     "runs":[{"upload":{"bytes":1048576,"seconds":0.0025,"gbitPerSecond":3.3554,"mibPerSecond":400.0},
+                              "download":null,"ttfbMillis":2.500}],
+                     "setup":null}
                     """.formatted(NODE)));
         } finally {
             Locale.setDefault(before);
         }
+    }
+
+    @Test
+    void rounds_theMedianRunIsReportedBesideEveryRun_andTheSetups() {
+        List<PerfReport.Run> runs = List.of(
+                new PerfReport.Run(new PerfReport.Throughput(1_000_000_000, 2_000_000_000), null, 2_000_000_000),
+                new PerfReport.Run(new PerfReport.Throughput(1_000_000_000, 1_000_000_000), null, 1_000_000_000),
+                new PerfReport.Run(new PerfReport.Throughput(1_000_000_000, 4_000_000_000L), null, 4_000_000_000L));
+        PerfReport r = new PerfReport("h:1", NODE, false, PerfClient.Data.RANDOM, 1 << 20, 2, 3, runs, null,
+                new PerfReport.Connection(1_000_000, 250), PerfReport.Setup.of(new long[] {3_000_000, 1_000_000, 2_000_000}, 4),
+                5_000_000_000L, 100);
+
+        assertThat(r.upload()).isEqualTo(runs.get(0).upload()); // 4, 8 and 2 Gbit/s: the median is 4
+        assertThat(r.download()).isNull();
+        assertThat(r.human().lines().toList()).contains(
+                "h:1 (node abababababababab), lz4 off, data random, chunk 1.0 MiB, 2 warm-up rounds not reported",
+                "  upload    1000000000 bytes in 2.000 s  4.000 Gbit/s  476.8 MiB/s  (median of 3 runs: 4.000, 8.000, 2.000 Gbit/s)",
+                "  setups    3 connections: p50 2.000 ms  p90 3.000 ms  p99 3.000 ms  max 3.000 ms (4 dials retried)",
+                "  wire      sent 5000000000 bytes (100.0 % of the upload), received 100 bytes");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(r.json());
+        assertThat(json).containsEntry("warmup", 2.0).containsEntry("repeat", 3.0);
+        assertThat((List<?>) json.get("runs")).hasSize(3);
+        assertThat(json.get("setup")).isEqualTo(Json.parse(
+                "{\"samples\":3,\"p50Millis\":2.0,\"p90Millis\":3.0,\"p99Millis\":3.0,\"maxMillis\":3.0,\"retries\":4}"));
     }
 
     @Test
@@ -64,13 +95,15 @@ class PerfReportTest {
 
     @Test
     void human_saysWhatWasNotMeasured() {
-        PerfReport r = new PerfReport("h:1", NODE, false, PerfClient.Data.RANDOM, 4096, null,
-                new PerfReport.Throughput(1 << 20, 1_000_000_000), null, 100, (1 << 20) + 2048);
+        PerfReport r = new PerfReport("h:1", NODE, false, PerfClient.Data.RANDOM, 4096, 0, 1,
+                List.of(new PerfReport.Run(null, new PerfReport.Throughput(1 << 20, 1_000_000_000), 1_000_000)), null,
+                new PerfReport.Connection(2_000_000, 300), null, 100, (1 << 20) + 2048);
 
         String text = r.human();
 
         assertThat(text.lines().toList()).containsExactly(
-                "h:1 (node abababababababab), lz4 off, data random, chunk 4.0 KiB",
+                "h:1 (node abababababababab), lz4 off, data random, chunk 4.0 KiB, no warm-up",
+                "  setup     2.000 ms (dial to handshake done), first byte 300.0 ms after the JVM started",
                 "  upload    none (--upload 0)",
                 "  download  1048576 bytes in 1.000 s  0.008 Gbit/s  1.0 MiB/s",
                 "  latency   not measured (--latency-samples 0)",
