@@ -9,7 +9,7 @@ Normally started by bench/crossprocess.sh, which builds the jars, installs iperf
 and passes --node. Standard library only.
 
 Tools and measurements (every one a FRESH server and client pair on a free port):
-  p2p           first run (100 MiB each way, no warm-up), warm throughput (1 GiB each way, two
+  p2p           first run (100 MiB each way, no warm-up), warm throughput (1 GiB each way, four
                 warm-up runs then 3 measured, the round's figure is their median), latency (20000
                 empty runs after one unreported warm-up round) with setup between warm nodes
                 (1000 connections after 1000 unreported)
@@ -270,8 +270,8 @@ def specs(tool, node, s):
                  moved(s["first_run_mib"], 1), first_run_figures),
             Spec(tool, "throughput", p2p_server, listening_line,
                  lambda t: p2p_client(t, "--upload", thr, "--download", thr, "--latency-samples", "0",
-                                      "--warmup", "2", "--repeat", "3"),
-                 moved(s["throughput_mib"], 5), throughput_figures),
+                                      "--warmup", "4", "--repeat", "3"),
+                 moved(s["throughput_mib"], 7), throughput_figures),
             Spec(tool, "latency", p2p_server, listening_line,
                  lambda t: p2p_client(t, "--upload", "0", "--download", "0", "--latency-samples", lat,
                                       "--warmup", "1", "--repeat", "1", "--setup-samples", str(s["setup_samples"])),
@@ -296,8 +296,8 @@ def specs(tool, node, s):
              moved(s["first_run_mib"], 1), first_run_figures),
         Spec(tool, "throughput", js_server(node, security), multiaddr_line,
              js_client(node, security, "--upload", thr, "--download", thr, "--latency-samples", "0",
-                       "--warmup", "2", "--repeat", "3"),
-             moved(s["throughput_mib"], 5), throughput_figures),
+                       "--warmup", "4", "--repeat", "3"),
+             moved(s["throughput_mib"], 7), throughput_figures),
         Spec(tool, "latency", js_server(node, security), multiaddr_line,
              js_client(node, security, "--upload", "0", "--download", "0", "--latency-samples", lat,
                        "--warmup", "0", "--repeat", "0"),
@@ -577,7 +577,7 @@ def summary(report):
              f'Node {v["node"]}, {v["iperf3"]}, git {git["commit"]}{" (dirty)" if git["dirty"] else ""}, '
              f'{settings["rounds"]} round(s)' + (", QUICK: the figures mean nothing" if settings["quick"] else ""),
              "",
-             "Medians over the rounds. Gbit/s: warm = median of 3 runs after two warm-up runs, 1st = fresh processes;",
+             "Medians over the rounds. Gbit/s: warm = median of 3 runs after four warm-up runs, 1st = fresh processes;",
              "ms: 1st setup (dial to handshake done), start→1st B (process start to first byte), setup p50/p99",
              "between warm nodes; µs: round-trip latency.",
              ""]

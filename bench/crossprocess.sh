@@ -3,7 +3,7 @@
 # iperf3 (one stream), a raw TCP ping-pong (io.reactivep2p.transport.RawPingPong) and js-libp2p's
 # perf over plaintext and over Noise (bench/js/perf.mjs), each as two processes on loopback, in
 # one run whose rounds alternate the tools. Per tool and round: a first run of 100 MiB each way
-# from fresh processes, warm throughput of 1 GiB each way (median of 3 runs after two warm-up runs),
+# from fresh processes, warm throughput of 1 GiB each way (median of 3 runs after four warm-up runs),
 # round-trip latency (20000 samples) and, for p2p, connection setup between warm nodes.
 #
 #   bench/crossprocess.sh                      # 3 rounds of everything (10 to 15 minutes on 2 cores)
