@@ -24,9 +24,9 @@ import java.security.SecureRandom;
  * byte means hashing bytes that are not contiguous in memory: through a view (hash4j's
  * {@code ByteAccess}) it measured 64 ns for 256 bytes, twice hashing the payload array in
  * place (31 ns then, 0 B/op; the array is now hashed with hash4j, the fastest without
- * {@code sun.misc.Unsafe}): see {@code MessageIdBenchmark} and {@code bench/RESULTS.md}. Seeding by type keeps what the prefix gave (type separation)
- * at the cost of one array read. The per-type seeds are
- * {@code splitmix64(runSeed + (type + 1) × 0x9E3779B97F4A7C15)}.
+ * {@code sun.misc.Unsafe}): see {@code MessageIdBenchmark} and {@code bench/RESULTS.md}.
+ * Seeding by type keeps what the prefix gave (type separation) at the cost of one array read.
+ * The per-type seeds are {@code splitmix64(runSeed + (type + 1) × 0x9E3779B97F4A7C15)}.
  *
  * <pre>{@code
  * MessageIds ids = MessageIds.withRandomSeed();

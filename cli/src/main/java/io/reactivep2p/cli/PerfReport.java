@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What {@code p2p perf client} measured: printed as a table for people ({@link #human()}) or
@@ -87,7 +88,7 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
     }
 
     /** The lower median by throughput: a figure one of the runs really had. */
-    private Throughput median(java.util.function.Function<Run, Throughput> side) {
+    private Throughput median(Function<Run, Throughput> side) {
         List<Throughput> sorted = runs.stream().map(side).filter(Objects::nonNull)
                 .sorted(java.util.Comparator.comparingDouble(Throughput::gbitPerSecond)).toList();
         return sorted.isEmpty() ? null : sorted.get((sorted.size() - 1) / 2);
@@ -146,7 +147,8 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
                 serverNode.substring(0, Math.min(16, serverNode.length())), lz4 ? "on" : "off",
                 data.name().toLowerCase(Locale.ROOT), DemoCommand.bytes(chunk),
                 warmup == 0 ? "no warm-up" : warmup + " warm-up round" + (warmup == 1 ? "" : "s") + " not reported"));
-        row(b, "setup", String.format(Locale.ROOT, "%s (dial to handshake done), first byte %.1f ms after the JVM started",
+        row(b, "setup", String.format(Locale.ROOT,
+                "%s (dial to handshake done), first byte %.1f ms after the JVM started",
                 millis(connection.setupNanos()), connection.processStartToFirstByteMillis()));
         Throughput up = upload();
         Throughput down = download();
@@ -161,8 +163,8 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
                     setup.samples(), millis(setup.p50()), millis(setup.p90()), millis(setup.p99()), millis(setup.max()),
                     setup.retries() == 0 ? "" : " (" + setup.retries() + " dials retried)"));
         }
-        row(b, "wire", "sent " + wireSent + " bytes" + share(wireSent, totalUpload(), "upload")
-                + ", received " + wireReceived + " bytes" + share(wireReceived, totalDownload(), "download"));
+        row(b, "wire", "sent " + wireSent + " bytes" + share(wireSent, total(Run::upload), "upload")
+                + ", received " + wireReceived + " bytes" + share(wireReceived, total(Run::download), "download"));
         return b.toString();
     }
 
@@ -180,25 +182,22 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
     }
 
     /** {@code "  (median of 3 runs: 4.1, 4.3, 4.2 Gbit/s)"} when there was more than one run. */
-    private String rounds(java.util.function.Function<Run, Throughput> side) {
+    private String rounds(Function<Run, Throughput> side) {
         if (runs.size() < 2) {
             return "";
         }
         StringBuilder b = new StringBuilder("  (median of ").append(runs.size()).append(" runs: ");
         for (int i = 0; i < runs.size(); i++) {
-            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", side.apply(runs.get(i)).gbitPerSecond()));
+            b.append(i == 0 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%.3f", side.apply(runs.get(i)).gbitPerSecond()));
         }
         return b.append(" Gbit/s)").toString();
     }
 
-    /** Data bytes uploaded in every run, warm-up included: the share of the wire they took. */
-    private long totalUpload() {
-        return runs.isEmpty() || runs.get(0).upload() == null ? 0 : runs.get(0).upload().bytes() * (runs.size() + warmup);
-    }
-
-    private long totalDownload() {
-        return runs.isEmpty() || runs.get(0).download() == null ? 0
-                : runs.get(0).download().bytes() * (runs.size() + warmup);
+    /** Data bytes one direction moved in every run, warm-up included: the share of the wire they took. */
+    private long total(Function<Run, Throughput> side) {
+        Throughput t = runs.isEmpty() ? null : side.apply(runs.get(0));
+        return t == null ? 0 : t.bytes() * (runs.size() + warmup);
     }
 
     private static void row(StringBuilder b, String name, String value) {
