@@ -103,7 +103,8 @@ class TopologyTest {
             Topology line = Topology.of(3, List.of(new Link(0, 1), new Link(1, 2)));
             assertThatThrownBy(() -> line.connect(nodes, Duration.ofNanos(1)).block(Duration.ofSeconds(10)))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("the network did not come up: 0 of 2 links after");
+                    // How far it got is a race between the in-memory dials and a 1 ns timer: 0 or 1 link.
+                    .hasMessageMatching("the network did not come up: [01] of 2 links after PT0\\.000000001S");
         } finally {
             nodes.forEach(P2pNode::close);
         }
