@@ -11,7 +11,7 @@ and passes --node. Standard library only.
 Tools and measurements (every one a FRESH server and client pair on a free port):
   p2p           first run (100 MiB each way, no warm-up), warm throughput (1 GiB each way, four
                 warm-up runs then 3 measured, the round's figure is their median), latency (20000
-                empty runs after one unreported warm-up round) with setup between warm nodes
+                echoes after one unreported warm-up round) with setup between warm nodes
                 (1000 connections after 1000 unreported)
   iperf3        1 GiB upload (-n 1G), 1 GiB download (-n 1G -R), one stream
   raw           TCP ping-pong of 30 bytes (RawPingPong), 20000 samples after 20000 unreported

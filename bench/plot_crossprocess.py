@@ -82,7 +82,7 @@ def main():
         bars(ax, report, latency, [("latency.p50_us", "p50", "tab:green"), ("latency.p99_us", "p99", "tab:red")],
              log=True)
         ax.set_ylabel("µs")
-        ax.set_title("Round trip (p2p: empty run, js: 8-byte echo, raw: 30 bytes)", fontsize=10)
+        ax.set_title("Round trip (p2p: 30-byte PERF_ECHO frame, js: 8-byte echo, raw: 30 bytes)", fontsize=10)
     fig.suptitle("Two processes on loopback: medians over the rounds, dots: each round\n" + subtitle(report),
                  fontsize=9)
     fig.tight_layout()

@@ -120,8 +120,21 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
 
     private enum State { NEW, STARTING, STARTED, STOPPED }
 
-    /** A {@link #messages} subscriber: its type filter, its sink, and the payload bytes buffered for it. */
-    private record Subscriber(MessageType type, FluxSink<PeerMessage> sink, AtomicLong bufferedBytes) {
+    /**
+     * A {@link #messages} subscriber: its type filter, its sink, and the payload bytes buffered
+     * for it. A class, not a record: removed by identity, and the first removal does not link
+     * a record's {@code equals} (tens of milliseconds on the event loop of a fresh JVM).
+     */
+    private static final class Subscriber {
+        final MessageType type;
+        final FluxSink<PeerMessage> sink;
+        final AtomicLong bufferedBytes;
+
+        Subscriber(MessageType type, FluxSink<PeerMessage> sink, AtomicLong bufferedBytes) {
+            this.type = type;
+            this.sink = sink;
+            this.bufferedBytes = bufferedBytes;
+        }
     }
 
     private P2pNode(NodeConfig config) {
@@ -486,7 +499,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
                         return s.onDispose().timeout(STOP_TIMEOUT, Mono.empty(), runtime.timers());
                     }))
                     .then(Mono.fromRunnable(() -> {
-                        subscribers.forEach(sub -> sub.sink().complete());
+                        subscribers.forEach(sub -> sub.sink.complete());
                         peers.complete();
                     }))
                     .then(loops.disposeLater(Duration.ZERO, STOP_TIMEOUT))
@@ -578,13 +591,13 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         MessageType type = pm.message().type();
         int size = pm.message().payloadLength();
         for (Subscriber s : subscribers) {
-            if (s.type() == null || s.type().equals(type)) {
-                if (s.bufferedBytes().get() + size > config.subscriberBufferBytes()) {
+            if (s.type == null || s.type.equals(type)) {
+                if (s.bufferedBytes.get() + size > config.subscriberBufferBytes()) {
                     droppedDeliveries.incrementAndGet(); // over this subscriber's byte budget
                     continue;
                 }
-                s.bufferedBytes().addAndGet(size);
-                s.sink().next(pm);
+                s.bufferedBytes.addAndGet(size);
+                s.sink.next(pm);
             }
         }
     }

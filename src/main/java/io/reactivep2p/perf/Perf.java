@@ -19,6 +19,9 @@ import java.util.Set;
  *   PERF_DONE   run, bytes uploaded   →
  *                                     ←    PERF_DATA  run, bytes ...   (download bytes in all)
  *                                     ←    PERF_DONE  run, bytes it received
+ *
+ *   PERF_ECHO   run, value            →
+ *                                     ←    PERF_ECHO  the same message
  * </pre>
  *
  * <p>Messages (application codes, {@link io.reactivep2p.gossip.GossipSettings#directTypes() direct}: point to point,
@@ -28,8 +31,11 @@ import java.util.Set;
  *   <li>{@code 0xF1 PERF_DATA}: {@code run}, then the data (any bytes);</li>
  *   <li>{@code 0xF2 PERF_DONE}: {@code run, bytes} — 16 bytes; the sender's data phase is over,
  *       with what it sent (client) or received (server).</li>
+ *   <li>{@code 0xF3 PERF_ECHO}: {@code run, value} — 16 bytes; the server sends it back as it
+ *       is, at once: a latency sample, one message each way (as a raw TCP ping-pong or
+ *       libp2p's echo measures), no run to start or end.</li>
  * </ul>
- * A run with nothing to upload or download is one request and one answer: a latency sample.
+ * A run with nothing to upload or download is one request of two messages and one answer.
  * Runs are independent and may overlap; {@code run} is the client's choice, unique among its
  * runs in progress.
  *
@@ -47,6 +53,8 @@ public final class Perf {
     public static final MessageType DATA = MessageType.of(0xF1, "PERF_DATA");
     /** {@code 0xF2}: the end of a side's data. */
     public static final MessageType DONE = MessageType.of(0xF2, "PERF_DONE");
+    /** {@code 0xF3}: a message the server echoes. */
+    public static final MessageType ECHO = MessageType.of(0xF3, "PERF_ECHO");
 
     /** Data bytes per PERF_DATA message by default: 1 MiB. */
     public static final int DEFAULT_CHUNK = 1 << 20;
@@ -59,16 +67,16 @@ public final class Perf {
 
     /** {@code config} with the perf types direct, so both ends deliver them point to point. */
     public static NodeConfig.Builder configure(NodeConfig.Builder config) {
-        return config.directTypes(START, DATA, DONE);
+        return config.directTypes(START, DATA, DONE, ECHO);
     }
 
     static boolean isPerf(MessageType type) {
         int code = type.code();
-        return code >= START.code() && code <= DONE.code();
+        return code >= START.code() && code <= ECHO.code();
     }
 
     static Set<MessageType> types() {
-        return Set.of(START, DATA, DONE);
+        return Set.of(START, DATA, DONE, ECHO);
     }
 
     static Message control(MessageType type, long run, long value) {
@@ -84,7 +92,7 @@ public final class Perf {
         return m.payload().getLong(0);
     }
 
-    /** The value of a START or DONE; {@link ProtocolException} unless it is exactly 16 bytes. */
+    /** The value of a START, DONE or ECHO; {@link ProtocolException} unless it is exactly 16 bytes. */
     static long value(Message m) {
         if (m.payloadLength() != CONTROL_LENGTH) {
             throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,

@@ -79,11 +79,12 @@ public final class PerfClient {
     }
 
     /**
-     * {@code samples} empty runs, one after the other: the round trip of a request and its
-     * answer over the established connection. Emits the round trips in nanoseconds, in order,
+     * {@code samples} PERF_ECHO messages, one after the other: the round trip of one message
+     * and its echo over the established connection (the server needs this version's
+     * {@link PerfServer}; an older one does not answer). Emits the round trips in nanoseconds, in order,
      * or errors with an {@link IllegalStateException} if the connection closes first.
      *
-     * <p>One subscription to the node's messages serves every sample, and each next request is
+     * <p>One subscription to the node's messages serves every sample, and each next echo is
      * queued ({@link Peer#offer}) from the callback that took the previous answer, on the
      * peer's event loop: a sample times the two nodes' stacks, not the setting up of a
      * subscription per request.
@@ -97,7 +98,7 @@ public final class PerfClient {
         return Mono.defer(() -> {
             PingPong pingPong = new PingPong(peer, samples, node.config().runtime());
             Disposable answers = node.messages()
-                    .filter(pm -> pm.peer() == peer && pm.message().type().equals(Perf.DONE))
+                    .filter(pm -> pm.peer() == peer && pm.message().type().equals(Perf.ECHO))
                     .subscribe(pm -> pingPong.onAnswer(pm.message()));
             Mono<long[]> closed = peer.onClose().flatMap(why -> Mono.error(
                     new IllegalStateException("latency: the connection closed: " + why)));
@@ -106,7 +107,7 @@ public final class PerfClient {
         });
     }
 
-    /** Empty runs one after the other, each sent as the previous one's answer arrives; event loop only. */
+    /** Echoes one after the other, each sent as the previous one comes back; event loop only. */
     private static final class PingPong {
         final Peer peer;
         final long[] roundTrips;
@@ -125,7 +126,7 @@ public final class PerfClient {
         void next() {
             run = runtime.random().nextLong();
             sentNanos = runtime.nanoTime();
-            if (!peer.offer(Perf.control(Perf.START, run, 0)) || !peer.offer(Perf.control(Perf.DONE, run, 0))) {
+            if (!peer.offer(Perf.control(Perf.ECHO, run, done))) {
                 result.tryEmitError(new IllegalStateException("latency: the connection to " + peer
                         + " took no more messages (" + (peer.isActive() ? "outbound queue full" : "closed") + ")"));
             }

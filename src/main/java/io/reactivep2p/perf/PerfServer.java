@@ -20,13 +20,14 @@ import reactor.core.publisher.Mono;
 /**
  * The server side of the {@link Perf} protocol on a node: counts what each run uploads and,
  * once the client's PERF_DONE arrives, sends the bytes the run asked for, then its own
- * PERF_DONE with the count.
+ * PERF_DONE with the count; sends each PERF_ECHO back as it came.
  *
  * <p><b>Limits.</b> Every peer is a stranger: at most {@value #MAX_RUNS_PER_PEER} runs in
  * progress per peer, uploading or being answered (a run counts until its download is
  * written), and at most {@code maxDownload} bytes asked for by a run. The download is
  * written as the connection takes it (socket backpressure), so a client that does not read
- * holds no more than the socket buffers. A malformed message, a run over the limits, or DATA
+ * holds no more than the socket buffers. An echo is queued ({@link Peer#offer}) or, with the
+ * peer's outbound queue full, dropped. A malformed message, a run over the limits, or DATA
  * and DONE of a run that was not started disconnect the peer with
  * {@link DisconnectReason#PROTOCOL_ERROR}.
  *
@@ -63,6 +64,7 @@ public final class PerfServer implements Disposable {
     /** Each peer's runs; the inner maps are touched on that peer's event loop only. */
     private final Map<Peer, Map<Long, Run>> runs = new ConcurrentHashMap<>();
     private final LongAdder served = new LongAdder();
+    private final LongAdder echoed = new LongAdder();
     private final LongAdder received = new LongAdder();
     private final LongAdder sent = new LongAdder();
     private final Disposable subscription;
@@ -102,9 +104,13 @@ public final class PerfServer implements Disposable {
         Peer peer = pm.peer();
         Message m = pm.message();
         try {
+            MessageType type = m.type();
+            if (type.equals(Perf.ECHO)) {
+                echo(peer, m);
+                return;
+            }
             long run = Perf.run(m);
             Map<Long, Run> mine = runsOf(peer);
-            MessageType type = m.type();
             if (type.equals(Perf.START)) {
                 long download = Perf.value(m);
                 if (download < 0 || download > maxDownload) {
@@ -136,6 +142,15 @@ public final class PerfServer implements Disposable {
         } catch (ProtocolException e) {
             log.debug("perf: {} from {}", e.getMessage(), peer);
             peer.disconnect(DisconnectReason.PROTOCOL_ERROR, "perf: " + e.getMessage()).subscribe();
+        }
+    }
+
+    private void echo(Peer peer, Message m) {
+        Perf.value(m); // checks the length: an echo is no bigger than it must be
+        if (peer.offer(m)) {
+            echoed.increment();
+        } else {
+            log.debug("perf: an echo to {} was not queued (queue full or closed)", peer);
         }
     }
 
@@ -181,6 +196,11 @@ public final class PerfServer implements Disposable {
     /** Runs answered in full. */
     public long served() {
         return served.sum();
+    }
+
+    /** PERF_ECHO messages sent back. */
+    public long echoed() {
+        return echoed.sum();
     }
 
     /** Data bytes received from clients. */

@@ -77,15 +77,34 @@ class PerfTest {
     }
 
     @Test
-    void latencySamplesAreRoundTripsOfEmptyRuns() {
+    void latencySamplesAreRoundTripsOfEchoes() {
         P2pNode server = perfNode();
         P2pNode client = perfNode();
         PerfServer perf = PerfServer.attach(server, 0);
         Peer peer = client.connect(server.address()).block(Duration.ofSeconds(5));
+        long before = client.bytesSent();
         long[] samples = PerfClient.latency(client, peer, 200).block(Duration.ofSeconds(30));
         assertThat(samples).hasSize(200);
         assertThat(java.util.Arrays.stream(samples).min().orElseThrow()).isPositive();
-        org.awaitility.Awaitility.await().until(() -> perf.served() == 200);
+        assertThat(perf.echoed()).isEqualTo(200);
+        assertThat(perf.served()).isZero(); // no run was started
+        // one message of 16 bytes each way per sample, a 30-byte frame (pings may add a few)
+        assertThat(client.bytesSent() - before).isBetween(200L * 30, 200L * 30 + 1000);
+    }
+
+    @Test
+    void anEchoComesBackAsItWasSent() {
+        P2pNode server = perfNode();
+        P2pNode client = perfNode();
+        PerfServer.attach(server, 0);
+        Peer peer = client.connect(server.address()).block(Duration.ofSeconds(5));
+        StepVerifier.create(client.messages(Perf.ECHO).map(pm -> pm.message().payload()).next())
+                .then(() -> peer.send(Perf.control(Perf.ECHO, 42, -7)).subscribe())
+                .assertNext(payload -> {
+                    assertThat(payload.getLong(0)).isEqualTo(42);
+                    assertThat(payload.getLong(8)).isEqualTo(-7);
+                })
+                .verifyComplete();
     }
 
     @Test
@@ -132,7 +151,9 @@ class PerfTest {
                 Message.wrap(Perf.START, new byte[15]),                             // short
                 Message.wrap(Perf.DATA, ByteBuffer.allocate(12).putLong(7).array()), // run never started
                 Perf.control(Perf.DONE, 7, 0),                                      // run never started
-                Message.wrap(Perf.DATA, new byte[3]));                              // no run id
+                Message.wrap(Perf.DATA, new byte[3]),                               // no run id
+                Message.wrap(Perf.ECHO, new byte[15]),                              // short
+                Message.wrap(Perf.ECHO, new byte[17]));                             // long
         for (Message m : bad) {
             P2pNode client = perfNode();
             Peer peer = client.connect(server.address()).block(Duration.ofSeconds(5));

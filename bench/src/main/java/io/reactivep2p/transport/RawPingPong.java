@@ -22,7 +22,7 @@ import java.util.Map;
  * trips run first and are not reported. Percentiles by nearest rank, as {@code p2p perf} and
  * {@code bench/js/perf.mjs} report theirs.
  *
- * <p>The default size, 30 bytes, is that of an empty {@code p2p perf} run's frame.
+ * <p>The default size, 30 bytes, is that of a {@code p2p perf} latency sample's frame (PERF_ECHO).
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.reactivep2p.transport.RawPingPong server --port 4001
@@ -43,7 +43,7 @@ public final class RawPingPong {
      * hold a whole echo, or both ends would block in their writes.
      */
     static final int MAX_SIZE = 64 * 1024;
-    /** What an empty {@code p2p perf} run puts on the wire each way: a 14-byte frame header and a 16-byte payload. */
+    /** What a {@code p2p perf} latency sample (PERF_ECHO) puts on the wire each way: a 14-byte frame header and a 16-byte payload. */
     static final int DEFAULT_SIZE = 30;
 
     private static final String USAGE = """

@@ -35,9 +35,9 @@ import reactor.util.retry.Retry;
 
 /**
  * {@code p2p perf client}: connects to a perf server, runs one upload-then-download run and
- * a number of empty runs (latency), and prints what it measured ({@link PerfReport}).
+ * a number of echoes (latency), and prints what it measured ({@link PerfReport}).
  *
- * <p>Every wait is bounded: the connection ({@value #CONNECT_SECONDS} s), a first empty run that
+ * <p>Every wait is bounded: the connection ({@value #CONNECT_SECONDS} s), a first echo that
  * tells a perf server from anything else ({@value #PROBE_SECONDS} s), the throughput run
  * ({@link #runTimeout}) and the latency runs ({@link #latencyTimeout}). A server that stops
  * answering pings is disconnected by the node itself, well before those.
@@ -51,7 +51,7 @@ import reactor.util.retry.Retry;
             "",
             "Connects to the server over one connection (the library's handshake, framing and LZ4) and runs "
                     + "--warmup rounds, not reported, then --repeat rounds: each round one run that uploads then "
-                    + "downloads, then --latency-samples empty runs. Prints the throughputs (the median run, and "
+                    + "downloads, then --latency-samples echoes. Prints the throughputs (the median run, and "
                     + "every run), the latency percentiles, the connection setup and the bytes on the wire.",
             "",
             "Upload: from the request to the server's first answer, which it sends once every byte is in (so "
@@ -59,8 +59,8 @@ import reactor.util.retry.Retry;
                     + "there to the server's last message; the server sends random bytes in 1 MiB messages. Both "
                     + "ends count every byte.",
             "",
-            "Latency: each empty run is one request and one answer, timed from sending to receiving: a round "
-                    + "trip through both nodes' protocol stacks. Percentiles by nearest rank, over the samples of "
+            "Latency: each sample is one message the server sends back as it is (PERF_ECHO), timed from "
+                    + "sending to receiving: a round trip through both nodes' protocol stacks. Percentiles by nearest rank, over the samples of "
                     + "every reported round.",
             "",
             "Setup: from the start of the dial to the handshake done (TCP connect and HELLO both ways), for the "
@@ -255,7 +255,7 @@ final class PerfClientCommand implements Callable<Integer> {
                 }
             }
             if (latencySamples > 0) {
-                progress(out, name + ": latency, " + latencySamples + " empty runs");
+                progress(out, name + ": latency, " + latencySamples + " echoes");
                 long[] samples = await(PerfClient.latency(node, peer, latencySamples), latencyTimeout(latencySamples),
                         "latency", peer, target, "");
                 if (reported) {
@@ -374,19 +374,18 @@ final class PerfClientCommand implements Callable<Integer> {
     }
 
     /**
-     * One empty run with a short timeout: a server that is not a perf server does not answer.
-     * Returns when the answer came ({@link System#nanoTime()}).
+     * One echo with a short timeout: a server that is not a perf server (or one older than
+     * PERF_ECHO) does not answer. Returns when the echo came ({@link System#nanoTime()}).
      */
     private static long probe(P2pNode node, Peer peer, String target) {
         try {
             long start = System.nanoTime();
-            PerfResult r = PerfClient.run(node, peer, 0, 0, 1, PerfClient.Data.ZEROS)
-                    .timeout(Duration.ofSeconds(PROBE_SECONDS)).block();
-            return start + r.uploadNanos();
+            long[] roundTrip = PerfClient.latency(node, peer, 1).timeout(Duration.ofSeconds(PROBE_SECONDS)).block();
+            return start + roundTrip[0];
         } catch (RuntimeException e) {
             if (Exceptions.unwrap(e) instanceof TimeoutException) {
-                throw new CliException(target + " does not answer perf requests (no answer in " + PROBE_SECONDS
-                        + " s): is it 'p2p perf server'?", e);
+                throw new CliException(target + " does not answer perf requests (no echo in " + PROBE_SECONDS
+                        + " s): is it 'p2p perf server', of this version?", e);
             }
             throw new CliException("perf request failed: " + failure(e, peer, target, ""), e);
         }
