@@ -6,11 +6,20 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * HELLO ({@code 0x00}): the first frame each side sends, at once on connect.
+ * HELLO: what each side says of itself as a connection opens.
  *
+ * <p>Version 1 ({@code 0x00}, the first frame each side sends, at once on connect):
  * <pre>
  * u16 version | 32 B node id | u16 listen port | u64 nonce | u64 capabilities
  * | u64 timestamp ms | u16 len + UTF-8 user agent (≤ 256 B) | u32 len + status (≤ 4 KiB)
+ * </pre>
+ *
+ * <p>Version 2 (a Noise handshake payload, {@link #toV2Payload()}, {@link #decodeV2}): no node
+ * id and no nonce, since the handshake authenticates the sender's static key, which is its id;
+ * a decoded HELLO v2 carries that authenticated id and a nonce of 0.
+ * <pre>
+ * u16 version (2) | u16 listen port | u64 capabilities | u64 timestamp ms
+ * | u16 len + UTF-8 user agent (≤ 256 B) | u32 len + status (≤ 4 KiB)
  * </pre>
  *
  * @param version protocol version, {@value #VERSION} for this one
@@ -25,8 +34,10 @@ import java.util.Objects;
 public record Hello(int version, NodeId nodeId, int listenPort, long nonce, long capabilities,
                     long timestampMillis, String userAgent, byte[] status) {
 
-    /** The protocol version of this implementation. */
+    /** Wire protocol version 1: plaintext frames. */
     public static final int VERSION = 1;
+    /** Wire protocol version 2: the secure channel. */
+    public static final int VERSION_2 = 2;
     /** Capability bit 0: the sender decodes LZ4-compressed frames. */
     public static final long CAP_LZ4 = 1L;
     /** Limit of the user agent, in UTF-8 bytes. */
@@ -35,6 +46,9 @@ public record Hello(int version, NodeId nodeId, int listenPort, long nonce, long
     public static final int MAX_STATUS_BYTES = 4096;
 
     private static final int FIXED_LENGTH = 2 + Bytes32.LENGTH + 2 + 8 + 8 + 8 + 2 + 4;
+    private static final int FIXED_LENGTH_V2 = 2 + 2 + 8 + 8 + 2 + 4;
+    /** The longest HELLO v2 payload: every field at its limit. */
+    public static final int MAX_V2_LENGTH = FIXED_LENGTH_V2 + MAX_USER_AGENT_BYTES + MAX_STATUS_BYTES;
 
     /** Checks every field against its wire limit; copies {@code status}. */
     public Hello {
@@ -75,6 +89,42 @@ public record Hello(int version, NodeId nodeId, int listenPort, long nonce, long
                 .putShort((short) agent.length).put(agent)
                 .putInt(status.length).put(status);
         return Message.wrap(MessageType.MsgHello, buf.array());
+    }
+
+    /** Encodes this HELLO as a version 2 handshake payload: {@link #nodeId()} and {@link #nonce()} are not sent. */
+    public byte[] toV2Payload() {
+        byte[] agent = userAgent.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(FIXED_LENGTH_V2 + agent.length + status.length);
+        buf.putShort((short) version).putShort((short) listenPort)
+                .putLong(capabilities).putLong(timestampMillis)
+                .putShort((short) agent.length).put(agent)
+                .putInt(status.length).put(status);
+        return buf.array();
+    }
+
+    /**
+     * Decodes a HELLO v2 handshake payload, from the peer whose static key the handshake
+     * authenticated ({@code authenticatedId}). A version other than 2 still decodes if its
+     * length allows (the caller refuses it with {@link DisconnectReason#INCOMPATIBLE_VERSION}).
+     *
+     * @throws ProtocolException for a truncated payload, trailing bytes, invalid UTF-8 or a
+     *     field over its limit
+     */
+    public static Hello decodeV2(byte[] payload, NodeId authenticatedId) {
+        Objects.requireNonNull(authenticatedId, "authenticatedId");
+        PayloadReader r = new PayloadReader(Message.wrap(MessageType.MsgHello, payload));
+        int version = r.u16("version");
+        int listenPort = r.u16("listen port");
+        long capabilities = r.u64("capabilities");
+        long timestamp = r.u64("timestamp");
+        String userAgent = r.utf8(MAX_USER_AGENT_BYTES, "user agent");
+        long statusLength = r.u32("status length");
+        if (statusLength > MAX_STATUS_BYTES) {
+            throw r.limit("status of " + statusLength + " bytes is above " + MAX_STATUS_BYTES);
+        }
+        byte[] status = r.bytes((int) statusLength, "status");
+        r.end();
+        return new Hello(version, authenticatedId, listenPort, 0, capabilities, timestamp, userAgent, status);
     }
 
     /**

@@ -32,7 +32,25 @@ public final class ProtocolException extends DecoderException {
         /** A payload field runs past the end, has trailing bytes, or an invalid value. */
         MALFORMED_PAYLOAD(DisconnectReason.PROTOCOL_ERROR),
         /** A count or length in a payload is above its protocol limit. */
-        LIMIT_EXCEEDED(DisconnectReason.PROTOCOL_ERROR);
+        LIMIT_EXCEEDED(DisconnectReason.PROTOCOL_ERROR),
+        /** v2: the preamble's mode is unknown. Closed without DISCONNECT. */
+        UNKNOWN_MODE(DisconnectReason.PROTOCOL_ERROR),
+        /** v2 met v1 (a plaintext HELLO where a preamble was due), or the reverse. Closed without DISCONNECT. */
+        WRONG_VERSION(DisconnectReason.INCOMPATIBLE_VERSION),
+        /**
+         * v2: a handshake message over its limit, too short for its keys, failing
+         * authentication (an IK dial under a key the responder does not hold), or with a
+         * payload where none belongs. Closed without DISCONNECT.
+         */
+        HANDSHAKE_FAILED(DisconnectReason.PROTOCOL_ERROR),
+        /**
+         * v2: the handshake authenticated another static key than the one the dialer expected
+         * (a pinned seed or a known id): a man in the middle, or a peer that changed its key.
+         * Closed without DISCONNECT.
+         */
+        WRONG_PEER(DisconnectReason.PROTOCOL_ERROR),
+        /** v2: a record that fails authentication or whose length is out of range. Closed at once. */
+        BAD_RECORD(DisconnectReason.PROTOCOL_ERROR);
 
         private final DisconnectReason reason;
 

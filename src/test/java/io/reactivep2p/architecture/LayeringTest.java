@@ -1,5 +1,6 @@
 package io.reactivep2p.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  *   transport
  *   protocol
  *   runtime                  time, randomness, threads, channels: used by every layer
+ *   noise                    the Noise Protocol Framework: uses nothing of the library
  * </pre>
  *
  * A layer uses only layers below it; discovery, gossip and mempool do not use each other; no
@@ -56,6 +58,7 @@ class LayeringTest {
                 .layer("transport").definedBy(ROOT + ".transport..")
                 .layer("protocol").definedBy(ROOT + ".protocol..")
                 .layer("runtime").definedBy(ROOT + ".runtime..")
+                .layer("noise").definedBy(ROOT + ".noise..")
                 .whereLayer("tools").mayNotBeAccessedByAnyLayer()
                 .whereLayer("facade").mayOnlyBeAccessedByLayers("tools")
                 .whereLayer("metrics").mayOnlyBeAccessedByLayers("facade", "tools")
@@ -69,8 +72,18 @@ class LayeringTest {
                 .whereLayer("protocol").mayOnlyBeAccessedByLayers("transport", "peer", "discovery", "gossip",
                         "mempool", "metrics", "facade", "tools")
                 .whereLayer("runtime").mayOnlyBeAccessedByLayers("protocol", "transport", "peer", "discovery",
+                        "gossip", "mempool", "metrics", "facade", "tools")
+                .whereLayer("noise").mayOnlyBeAccessedByLayers("protocol", "transport", "peer", "discovery",
                         "gossip", "mempool", "metrics", "facade", "tools");
         layers.check(LIBRARY);
+    }
+
+    @Test
+    void theNoiseFrameworkUsesNothingOfTheLibrary() {
+        classes().that().resideInAPackage(ROOT + ".noise..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(ROOT + ".noise..", "java..", "javax..")
+                .because("it is the specification's objects on the JDK's primitives, checked by its test vectors")
+                .check(LIBRARY);
     }
 
     @Test
