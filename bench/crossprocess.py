@@ -9,7 +9,8 @@ Normally started by bench/crossprocess.sh, which builds the jars, installs iperf
 and passes --node. Standard library only.
 
 Tools and measurements (every one a FRESH server and client pair on a free port):
-  p2p           first run (100 MiB each way, no warm-up), warm throughput (1 GiB each way, four
+  p2p           the plaintext protocol (--plaintext, beside js-libp2p's plaintext; --no-lz4):
+                first run (100 MiB each way, no warm-up), warm throughput (1 GiB each way, four
                 warm-up runs then 3 measured, the round's figure is their median), latency (20000
                 echoes after one unreported warm-up round) with setup between warm nodes
                 (1000 connections after 1000 unreported)
@@ -197,12 +198,12 @@ def run_client(argv, timeout):
 def p2p_server(port):
     # Through the launcher, as a user runs it: its class-data archive and JVM options included.
     return [P2P_LAUNCHER, "perf", "server",
-            "--host", HOST, "--port", str(port), "--no-lz4"]
+            "--host", HOST, "--port", str(port), "--no-lz4", "--plaintext"]
 
 
 def p2p_client(target, *args):
     return [P2P_LAUNCHER, "perf", "client",
-            "--server", target, "--no-lz4", *args, "--json"]
+            "--server", target, "--no-lz4", "--plaintext", *args, "--json"]
 
 
 def js_server(node, security):

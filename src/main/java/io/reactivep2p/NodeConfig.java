@@ -9,10 +9,12 @@ import io.reactivep2p.mempool.MempoolConfig;
 import io.reactivep2p.metrics.MetricsRecorder;
 import io.reactivep2p.peer.PeerSettings;
 import io.reactivep2p.protocol.FrameCodec;
+import io.reactivep2p.protocol.FrameFormat;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.protocol.NodeIdentity;
 import io.reactivep2p.runtime.NodeRuntime;
 import io.reactivep2p.transport.FlushPolicy;
 import io.reactivep2p.transport.TransportSettings;
@@ -48,7 +50,8 @@ public final class NodeConfig {
     /** The user agent sent in HELLO by default. */
     public static final String DEFAULT_USER_AGENT = "reactive-p2p/0.1.0";
 
-    private final NodeId nodeId;
+    private final NodeIdentity identity;
+    private final boolean plaintext;
     private final String listenHost;
     private final int listenPort;
     private final boolean lz4;
@@ -67,7 +70,8 @@ public final class NodeConfig {
 
     private NodeConfig(Builder b, PeerSettings peer, TransportSettings transport, GossipSettings gossip,
                        DiscoverySettings discovery) {
-        this.nodeId = b.nodeId != null ? b.nodeId : NodeId.random(b.runtime.secureRandom());
+        this.identity = b.identity != null ? b.identity : NodeIdentity.generate(b.runtime.secureRandom());
+        this.plaintext = b.plaintext;
         this.listenHost = b.listenHost;
         this.listenPort = b.listenPort;
         this.lz4 = b.lz4;
@@ -79,7 +83,7 @@ public final class NodeConfig {
         this.transport = transport;
         this.gossip = gossip;
         this.discovery = discovery;
-        this.frameSettings = b.frameSettings;
+        this.frameSettings = b.frameSettings.withFormat(b.plaintext ? FrameFormat.V1 : FrameFormat.INNER);
         this.mempool = b.mempool;
         this.metrics = b.metrics;
         this.runtime = b.runtime;
@@ -90,10 +94,11 @@ public final class NodeConfig {
         return new Builder();
     }
 
-    /** A builder starting from this configuration, node id included. */
+    /** A builder starting from this configuration, identity included. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.nodeId = nodeId;
+        b.identity = identity;
+        b.plaintext = plaintext;
         b.listenHost = listenHost;
         b.listenPort = listenPort;
         b.lz4 = lz4;
@@ -112,9 +117,29 @@ public final class NodeConfig {
         return b;
     }
 
-    /** This node's id. Default: random per configuration, from the runtime's secure random. */
+    /** This node's id: its {@link #identity()}'s public key. */
     public NodeId nodeId() {
-        return nodeId;
+        return identity.id();
+    }
+
+    /**
+     * This node's identity: the X25519 key pair whose public key is its id, proven to every
+     * peer in the secure channel's handshake. Default: a new one per configuration, from the
+     * runtime's secure random (a node that keeps its id across runs loads one:
+     * {@link NodeIdentity#load}).
+     */
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    /**
+     * Whether the node speaks the plaintext protocol version 1 instead of the secure channel
+     * (version 2): no encryption, no authentication, ids as claimed. For trusted networks and
+     * for measuring what encryption costs; never negotiated: a node of one version closes the
+     * connections of the other. Default {@code false}.
+     */
+    public boolean plaintext() {
+        return plaintext;
     }
 
     /**
@@ -179,7 +204,11 @@ public final class NodeConfig {
         return discovery;
     }
 
-    /** Magic, frame and message limits, compression threshold. Default {@link FrameSettings#defaults()}. */
+    /**
+     * Magic, frame and message limits, compression threshold. Default
+     * {@link FrameSettings#defaults()}; the format follows {@link #plaintext()}: version 1
+     * frames, or the secure channel's inner frames.
+     */
     public FrameSettings frameSettings() {
         return frameSettings;
     }
@@ -224,7 +253,8 @@ public final class NodeConfig {
      * ...) change several of one concern at once. Not thread-safe.
      */
     public static final class Builder {
-        private NodeId nodeId;
+        private NodeIdentity identity;
+        private boolean plaintext;
         private String listenHost = "0.0.0.0";
         private int listenPort = 0;
         private boolean lz4 = true;
@@ -246,9 +276,15 @@ public final class NodeConfig {
 
         // ---- the node ----
 
-        /** See {@link NodeConfig#nodeId()}. */
-        public Builder nodeId(NodeId nodeId) {
-            this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        /** See {@link NodeConfig#identity()}. */
+        public Builder identity(NodeIdentity identity) {
+            this.identity = Objects.requireNonNull(identity, "identity");
+            return this;
+        }
+
+        /** See {@link NodeConfig#plaintext()}. */
+        public Builder plaintext(boolean plaintext) {
+            this.plaintext = plaintext;
             return this;
         }
 

@@ -15,6 +15,7 @@ import io.reactivep2p.mempool.Transaction;
 import io.reactivep2p.metrics.MeteredNode;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerException;
 import io.reactivep2p.peer.PeerEvent;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.peer.PeerMessage;
@@ -33,6 +34,7 @@ import io.reactivep2p.runtime.NodeRuntime;
 import io.reactivep2p.runtime.Transport;
 import io.reactivep2p.transport.ByteCounter;
 import io.reactivep2p.transport.PipelineNames;
+import io.reactivep2p.transport.SecureChannelHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,7 +143,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         this.config = config;
         this.runtime = config.runtime();
         this.transport = runtime.transport();
-        this.nonce = runtime.secureRandom().nextLong();
+        this.nonce = nonZero(runtime.secureRandom());
         this.peers = new PeerManager(config.nodeId(), nonce, config.peer(), runtime, this::onAdmitted);
         this.discovery = new Discovery(config.discovery(), config.nodeId(), peers, this::connect, runtime);
         this.gossip = new Gossip(config.gossip(), config.frameSettings(), peers, this::deliver, runtime);
@@ -243,9 +245,19 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     /**
      * Dials {@code address} and completes the handshake. Emits the admitted peer, or errors
      * with a {@link io.reactivep2p.peer.PeerException} carrying the reason the handshake was
-     * refused (by either side), or with the connection error.
+     * refused (by either side), or with the connection error. With the secure channel, the
+     * handshake is Noise XX: any key the peer proves is its id.
      */
     public Mono<Peer> connect(InetSocketAddress address) {
+        return connect(address, null);
+    }
+
+    /**
+     * Dials the node {@code expected} at {@code address}: with the secure channel, Noise IK
+     * under that key (half a round trip less than XX), and the dial fails unless the peer
+     * proves it; a plaintext node checks the id its HELLO claims. {@code null}: any id.
+     */
+    public Mono<Peer> connect(InetSocketAddress address, NodeId expected) {
         Objects.requireNonNull(address, "address");
         return Mono.defer(() -> {
             if (state.get() != State.STARTED) {
@@ -258,10 +270,16 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
             return transport.dial(dialer, address, address())
                     .doOnConnected(conn -> {
                         connection.set(conn);
-                        install(conn, Direction.OUTBOUND, handshake, addCodec(conn));
+                        install(conn, Direction.OUTBOUND, handshake, addCodec(conn, config.plaintext() ? null
+                                : SecureChannelHandler.dialer(config.frameSettings().magic(), config.identity().keyPair(),
+                                        expected == null ? null : expected.toBytes(), this::helloV2, runtime.secureRandom())));
                     })
                     .connect()
                     .then(handshake.asMono())
+                    .flatMap(peer -> expected == null || peer.id().equals(expected) ? Mono.just(peer)
+                            : peer.disconnect(DisconnectReason.REQUESTED, "not the node dialled").then(Mono.error(
+                                    new PeerException(DisconnectReason.REQUESTED, "dialled " + expected + " at " + address
+                                            + ", reached " + peer.id()))))
                     .doOnCancel(() -> {
                         Connection c = connection.get();
                         if (c != null) {
@@ -518,10 +536,18 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     private void onInbound(Connection conn) {
         Channel channel = conn.channel();
         InetSocketAddress remote = transport.address(channel.remoteAddress());
-        FrameEncoder encoder = addCodec(conn);
         DisconnectReason refusal = state.get() == State.STARTED
                 ? peers.acceptInbound(remote.getAddress())
                 : DisconnectReason.REQUESTED;
+        if (refusal != null && !config.plaintext()) {
+            // No channel exists yet to say why, and a handshake to say it would cost the X25519
+            // work the refusal saves: closed at once.
+            log.debug("refused inbound {}: {}", remote, refusal);
+            channel.close();
+            return;
+        }
+        FrameEncoder encoder = addCodec(conn, config.plaintext() ? null : SecureChannelHandler.responder(
+                config.frameSettings().magic(), config.identity().keyPair(), this::helloV2, runtime.secureRandom()));
         if (refusal != null) {
             log.debug("refused inbound {}: {}", remote, refusal);
             channel.writeAndFlush(Disconnect.of(refusal, "refused").toMessage()).addListener(ChannelFutureListener.CLOSE);
@@ -531,8 +557,12 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         install(conn, Direction.INBOUND, Sinks.one(), encoder);
     }
 
-    private FrameEncoder addCodec(Connection conn) {
+    /** The byte counter, the secure channel (unless plaintext) and the frame codec; returns the encoder. */
+    private FrameEncoder addCodec(Connection conn, SecureChannelHandler secure) {
         FrameEncoder encoder = new FrameEncoder(config.frameSettings(), config.metrics());
+        if (secure != null) {
+            conn.addHandlerFirst(PipelineNames.SECURE, secure); // the byte counter goes in front of it
+        }
         conn.addHandlerFirst(PipelineNames.BYTE_COUNTER, bytes)
                 .addHandlerLast(PipelineNames.FRAME_DECODER,
                         new FrameDecoder(config.frameSettings(), config.metrics()).handshaking())
@@ -554,8 +584,22 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
 
     /** This node's HELLO, stamped now. */
     private Hello hello() {
-        return new Hello(Hello.VERSION, config.nodeId(), listenPort, nonce, config.lz4() ? Hello.CAP_LZ4 : 0,
-                runtime.currentTimeMillis(), config.userAgent(), config.status());
+        return new Hello(config.plaintext() ? Hello.VERSION : Hello.VERSION_2, config.nodeId(), listenPort, nonce,
+                config.lz4() ? Hello.CAP_LZ4 : 0, runtime.currentTimeMillis(), config.userAgent(), config.status());
+    }
+
+    /** This node's HELLO as the secure channel's handshake payload. */
+    private byte[] helloV2() {
+        return hello().toV2Payload();
+    }
+
+    /** A random nonce other than 0: a version 2 HELLO carries none and reads as 0. */
+    private static long nonZero(java.security.SecureRandom random) {
+        long n;
+        do {
+            n = random.nextLong();
+        } while (n == 0);
+        return n;
     }
 
     /** Runs on the peer's event loop as it is admitted: from here on it reads as we consume. */

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Attacks from raw sockets against a live node while two honest peers gossip through it. Each
+ * Attacks from raw sockets against a live node while two honest peers gossip through it, all
+ * three plaintext (version 1): the attacks are version 1's frames. Each
  * case asserts its documented outcome (docs/security.md §4: DISCONNECT reason, score) and that
  * every honest message sent during the attack reached the other honest peer. The honest
  * nodes listen on 127.0.0.2 and 127.0.0.3 and the node dials them, so that what the attacker
@@ -89,8 +90,9 @@ class AttackSuiteTest {
         assertThat(used).as("heap in use after the suite").isLessThan(256L << 20);
     }
 
+    /** Plaintext nodes: the attacks are raw version 1 frames; the honest peers speak the same version. */
     private P2pNode start(NodeConfig.Builder config) {
-        P2pNode n = P2pNode.create(config.eventLoopThreads(1).build());
+        P2pNode n = P2pNode.create(config.eventLoopThreads(1).plaintext(true).build());
         nodes.add(n);
         return n.start().block(Duration.ofSeconds(5));
     }

@@ -150,9 +150,9 @@ class DiscoveryNetworkTest {
 
     @Test
     void answersGetPeersWithASampleWithoutTheAskerAndAtMostOncePerHalfInterval() throws Exception {
-        P2pNode node = start(local().outboundTarget(0));
+        P2pNode node = start(local().plaintext(true).outboundTarget(0));
         for (int i = 0; i < 3; i++) {
-            P2pNode other = start(local());
+            P2pNode other = start(local().plaintext(true));
             node.connect(other.address()).block(Duration.ofSeconds(5));
         }
         try (RawPeer raw = RawPeer.connect(node.address())) {
@@ -179,7 +179,7 @@ class DiscoveryNetworkTest {
 
     @Test
     void unsolicitedPeersAreScoredUntilTheSenderIsBanned() throws Exception {
-        P2pNode node = start(local().outboundTarget(0)); // asks no inbound peer
+        P2pNode node = start(local().plaintext(true).outboundTarget(0)); // asks no inbound peer
         try (RawPeer raw = RawPeer.connect(node.address())) {
             Hello hello = RawPeer.hello(Hello.VERSION);
             raw.send(hello.toMessage());
@@ -196,10 +196,10 @@ class DiscoveryNetworkTest {
 
     @Test
     void aFloodOfTenThousandBogusAddressesNeitherEvictsTriedEntriesNorGrowsPastTheSourceBound() throws Exception {
-        P2pNode node = start(local().outboundTarget(0));
+        P2pNode node = start(local().plaintext(true).outboundTarget(0));
         List<P2pNode> honest = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            P2pNode other = start(local());
+            P2pNode other = start(local().plaintext(true));
             honest.add(other);
             node.connect(other.address()).block(Duration.ofSeconds(5));
         }
@@ -254,7 +254,7 @@ class DiscoveryNetworkTest {
         a.close();
         assertThat(file).exists();
 
-        P2pNode restarted = start(local().outboundTarget(2).addressBookFile(file).nodeId(a.id()));
+        P2pNode restarted = start(local().outboundTarget(2).addressBookFile(file).identity(a.config().identity()));
         assertThat(restarted.config().discovery().seeds()).isEmpty();
         await().atMost(Duration.ofSeconds(10)).until(() -> restarted.peerManager().peer(b.id()) != null
                 && restarted.peerManager().peer(c.id()) != null);
@@ -280,7 +280,7 @@ class DiscoveryNetworkTest {
 
     @Test
     void peerExchangeMessagesAreHandledByTheNodeAndNotDeliveredToSubscribers() throws Exception {
-        P2pNode node = start(local()); // below its outbound target: asks inbound peers too
+        P2pNode node = start(local().plaintext(true)); // below its outbound target: asks inbound peers too
         List<Message> seen = new CopyOnWriteArrayList<>();
         node.messages().subscribe(pm -> seen.add(pm.message()));
         try (RawPeer raw = RawPeer.connect(node.address())) {
@@ -303,7 +303,7 @@ class DiscoveryNetworkTest {
 
     @Test
     void malformedPeerExchangeMessagesAreProtocolErrors() throws Exception {
-        P2pNode node = start(local());
+        P2pNode node = start(local().plaintext(true));
         byte[][] payloads = {{0, 5}, {0, 1, 2}}; // PEERS of 5 entries without them; GET_PEERS of 3 bytes
         MessageType[] types = {MessageType.MsgPeers, MessageType.MsgGetPeers};
         for (int i = 0; i < 2; i++) {

@@ -165,10 +165,10 @@ class GossipNetworkTest {
     @Test
     void aPeerThatStopsReadingDelaysNoOneAndHoldsABoundedQueue() throws IOException {
         int queueBytes = 2 * 1024 * 1024; // room for the bursts one read of the source relays at once
-        P2pNode relay = nodes.start(NodeConfig.builder().outboundQueueBytes(queueBytes).slowPeerTimeout(Duration.ofMinutes(5))
+        P2pNode relay = nodes.start(NodeConfig.builder().plaintext(true).outboundQueueBytes(queueBytes).slowPeerTimeout(Duration.ofMinutes(5))
                 .frameSettings(FrameSettings.defaults().withMaxMessageLength(64 * 1024)));
-        P2pNode source = nodes.start();
-        P2pNode honest = nodes.start();
+        P2pNode source = nodes.start(NodeConfig.builder().plaintext(true));
+        P2pNode honest = nodes.start(NodeConfig.builder().plaintext(true));
         TestNetwork.connect(source, relay);
         TestNetwork.connect(honest, relay);
         try (Socket stalled = new Socket()) {
@@ -261,7 +261,7 @@ class GossipNetworkTest {
 
     @Test
     void unknownGetDataIsCountedAndAnsweredWithNothingAndAnInvFloodIsCutAndScored() throws IOException {
-        P2pNode node = nodes.start();
+        P2pNode node = nodes.start(NodeConfig.builder().plaintext(true));
         try (RawPeer raw = RawPeer.connect(node.address())) {
             Hello hello = RawPeer.hello(Hello.VERSION);
             raw.send(hello.toMessage());
@@ -292,7 +292,7 @@ class GossipNetworkTest {
 
     @Test
     void aMalformedInvIsAProtocolError() throws IOException {
-        P2pNode node = nodes.start();
+        P2pNode node = nodes.start(NodeConfig.builder().plaintext(true));
         try (RawPeer raw = RawPeer.connect(node.address())) {
             Hello hello = RawPeer.hello(Hello.VERSION);
             raw.send(hello.toMessage());

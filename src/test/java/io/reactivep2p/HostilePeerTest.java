@@ -40,8 +40,9 @@ class HostilePeerTest {
         nodes.forEach(P2pNode::close);
     }
 
+    /** A plaintext node: the raw peers here speak version 1's frames (the secure channel's refusals: SecureChannelHandlerTest). */
     private P2pNode start(NodeConfig.Builder config) {
-        P2pNode node = P2pNode.create(config.listenHost("127.0.0.1").eventLoopThreads(1).build());
+        P2pNode node = P2pNode.create(config.listenHost("127.0.0.1").eventLoopThreads(1).plaintext(true).build());
         nodes.add(node);
         return node.start().block(Duration.ofSeconds(5));
     }

@@ -131,7 +131,7 @@ class MempoolNetworkTest {
 
     @Test
     void aMalformedTransactionIsRejectedAndScored() throws IOException {
-        P2pNode node = nodes.start();
+        P2pNode node = nodes.start(NodeConfig.builder().plaintext(true));
         try (RawPeer raw = RawPeer.connect(node.address())) {
             Hello hello = RawPeer.hello(Hello.VERSION);
             raw.send(hello.toMessage());

@@ -7,6 +7,7 @@ import io.reactivep2p.discovery.AddressBook;
 import io.reactivep2p.discovery.DiscoverySettings;
 import io.reactivep2p.gossip.GossipSettings;
 import io.reactivep2p.peer.PeerSettings;
+import io.reactivep2p.protocol.FrameFormat;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.runtime.NodeRuntime;
@@ -34,7 +35,13 @@ class NodeConfigTest {
         assertThat(defaults.transport()).isEqualTo(TransportSettings.defaults());
         assertThat(defaults.gossip()).isEqualTo(GossipSettings.defaults());
         assertThat(defaults.discovery()).isEqualTo(DiscoverySettings.defaults());
-        assertThat(defaults.frameSettings()).isEqualTo(FrameSettings.defaults());
+        // the secure channel by default: its inner frames
+        assertThat(defaults.plaintext()).isFalse();
+        assertThat(defaults.frameSettings()).isEqualTo(FrameSettings.defaults().withFormat(FrameFormat.INNER));
+        assertThat(NodeConfig.builder().plaintext(true).build().frameSettings()).isEqualTo(FrameSettings.defaults());
+        assertThat(defaults.nodeId()).isEqualTo(defaults.identity().id());
+        assertThat(NodeConfig.builder().build().nodeId()).as("a new identity per configuration").isNotEqualTo(defaults.nodeId());
+        assertThat(defaults.toBuilder().build().identity()).as("kept by toBuilder").isEqualTo(defaults.identity());
         assertThat(defaults.runtime()).isSameAs(NodeRuntime.system());
 
         PeerSettings peer = defaults.peer();

@@ -227,11 +227,24 @@ class P2pNodeTest {
 
     @Test
     void inboundLimitRefusesWithTooManyPeers() {
+        P2pNode server = start(NodeConfig.builder().maxInbound(1).plaintext(true));
+        start(NodeConfig.builder().plaintext(true)).connect(server.address()).block(Duration.ofSeconds(5));
+        await().until(() -> server.peers().size() == 1);
+        StepVerifier.create(start(NodeConfig.builder().plaintext(true)).connect(server.address()))
+                .expectErrorSatisfies(e -> assertThat(((PeerException) e).reason()).isEqualTo(DisconnectReason.TOO_MANY_PEERS))
+                .verify(Duration.ofSeconds(5));
+        assertThat(server.peers()).hasSize(1);
+    }
+
+    /** With the secure channel there is no channel to say why before the handshake: the refusal is a close. */
+    @Test
+    void overTheInboundLimitASecureNodeClosesBeforeTheHandshake() {
         P2pNode server = start(NodeConfig.builder().maxInbound(1));
         start().connect(server.address()).block(Duration.ofSeconds(5));
         await().until(() -> server.peers().size() == 1);
         StepVerifier.create(start().connect(server.address()))
-                .expectErrorSatisfies(e -> assertThat(((PeerException) e).reason()).isEqualTo(DisconnectReason.TOO_MANY_PEERS))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(PeerException.class)
+                        .hasMessageContaining("closed during the secure handshake"))
                 .verify(Duration.ofSeconds(5));
         assertThat(server.peers()).hasSize(1);
     }

@@ -10,13 +10,16 @@ import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameDecoder;
 import io.reactivep2p.protocol.FrameEncoder;
+import io.reactivep2p.protocol.FrameFormat;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.Ping;
 import io.reactivep2p.protocol.Pong;
 import io.reactivep2p.protocol.ProtocolException;
 import io.reactivep2p.transport.OutboundQueue;
+import io.reactivep2p.transport.SecureChannelHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Locale;
@@ -66,6 +69,9 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     private final Direction direction;
     private final Sinks.One<Peer> handshake;
     private final FrameEncoder encoder;
+    private final FrameFormat format;
+    /** Version 2: the secure channel below carries the handshake and the frames. */
+    private final boolean secure;
 
     private State state = State.HANDSHAKING;
     private boolean started;
@@ -96,6 +102,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         this.direction = direction;
         this.encoder = encoder;
         this.handshake = handshake;
+        this.format = node.format;
+        this.secure = node.format == FrameFormat.INNER;
     }
 
     @Override
@@ -119,10 +127,14 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         started = true;
         startNanos = now();
         lastReadNanos = startNanos;
-        ctx.writeAndFlush(localHello.toMessage(), ctx.voidPromise());
+        if (!secure) { // version 2: the HELLOs are the secure channel's handshake payloads
+            ctx.writeAndFlush(localHello.toMessage(), ctx.voidPromise());
+        }
         handshakeTimer = ctx.executor().schedule(() -> {
             if (state == State.HANDSHAKING) {
-                close(local(DisconnectReason.TIMEOUT, "no HELLO within " + settings.handshakeTimeout()), true);
+                // Version 2: nothing can be sent before the secure channel is up.
+                close(local(DisconnectReason.TIMEOUT, (secure ? "no secure channel" : "no HELLO") + " within "
+                        + settings.handshakeTimeout()), !secure);
             }
         }, settings.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
         // Reactor Netty reads only on the demand of Peer.inbound(), which is subscribed after
@@ -168,7 +180,38 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Version 2: the secure channel is up; its handshake carried the peer's HELLO. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SecureChannelHandler.Completed completed) {
+            if (state == State.HANDSHAKING) {
+                lastReadNanos = now();
+                try {
+                    onSecureHandshake(completed);
+                } catch (ProtocolException e) {
+                    protocolError(e);
+                }
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void onSecureHandshake(SecureChannelHandler.Completed completed) {
+        byte[] payload = completed.remotePayload();
+        int version = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : Hello.VERSION_2;
+        if (version != Hello.VERSION_2) {
+            close(local(DisconnectReason.INCOMPATIBLE_VERSION,
+                    "version " + version + " is not supported, this node speaks " + Hello.VERSION_2), true);
+            return;
+        }
+        admit(Hello.decodeV2(payload, NodeId.of(completed.remoteStaticKey())));
+    }
+
     private void onHandshakeFrame(ByteBuf frame) {
+        if (secure) {
+            throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "a frame before the handshake");
+        }
         MessageType type = FrameCodec.type(frame);
         if (type.equals(MessageType.MsgDisconnect)) {
             Disconnect d = Disconnect.decode(FrameCodec.toMessage(frame));
@@ -187,7 +230,11 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
                     "version " + version + " is not supported, this node speaks " + Hello.VERSION), true);
             return;
         }
-        Hello hello = Hello.decode(FrameCodec.toMessage(frame));
+        admit(Hello.decode(FrameCodec.toMessage(frame)));
+    }
+
+    /** The peer's HELLO is in and valid: the peer manager decides; from here on the peer is admitted or refused. */
+    private void admit(Hello hello) {
         boolean lz4 = localHello.supportsLz4() && hello.supportsLz4();
         Peer candidate = new Peer(connection, remoteAddress, direction, hello, outbound, node.maxMessageLength, lz4);
         // From here on reads follow the demand of Peer.inbound(): none until it is subscribed
@@ -219,25 +266,25 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onFrame(ByteBuf frame) {
-        MessageType type = FrameCodec.type(frame);
+        MessageType type = format.type(frame);
         switch (type.code()) {
             case 0x02 -> {
-                Pong pong = new Pong(Ping.decode(FrameCodec.toMessage(frame)).nonce());
+                Pong pong = new Pong(Ping.decode(format.toMessage(frame)).nonce());
                 // A peer that sends PINGs but does not read gets no more PONGs than the socket
                 // takes: answers are dropped while the channel is over its high-water mark.
                 if (ctx.channel().isWritable()) {
                     outbound.sendNow(pong.toMessage());
                 }
             }
-            case 0x03 -> onPong(Pong.decode(FrameCodec.toMessage(frame)).nonce());
+            case 0x03 -> onPong(Pong.decode(format.toMessage(frame)).nonce());
             case 0x04 -> {
-                Disconnect d = Disconnect.decode(FrameCodec.toMessage(frame));
+                Disconnect d = Disconnect.decode(format.toMessage(frame));
                 close(new Disconnection(d.reason(), PeerEvent.Side.REMOTE, d.text()), false);
             }
             case 0x00 -> throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "HELLO after the handshake");
             default -> {
                 if (type.isDefined()) {
-                    ctx.fireChannelRead(FrameCodec.toMessage(frame));
+                    ctx.fireChannelRead(format.toMessage(frame));
                     forwardedSinceReadComplete = true;
                 } else {
                     node.unknownFrames.incrementAndGet();
@@ -319,11 +366,11 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         }
         log.debug("protocol error from {}: {}", remoteAddress, e.getMessage());
         node.observer.frameRejected(e.kind());
-        if (e.kind() != ProtocolException.Kind.BAD_MAGIC) {
+        if (scored(e.kind())) {
             manager.misbehaved(peer == null ? null : peer.id(), remoteAddress.getAddress(),
                     PeerManager.PROTOCOL_ERROR_SCORE, e.getMessage());
         }
-        close(local(e.reason(), e.getMessage()), e.kind() != ProtocolException.Kind.BAD_MAGIC);
+        close(local(e.reason(), e.getMessage()), !e.kind().closesSilently());
     }
 
     /**
@@ -365,7 +412,10 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         outbound.close();
         Disconnection why = disconnection != null
                 ? disconnection
-                : new Disconnection(DisconnectReason.REQUESTED, PeerEvent.Side.REMOTE, "connection closed");
+                : new Disconnection(DisconnectReason.REQUESTED, PeerEvent.Side.REMOTE, secure && was == State.HANDSHAKING
+                        ? "closed during the secure handshake: refused before it (peer limits, a ban), or another key"
+                                + " than the one an IK dial expected"
+                        : "connection closed");
         if (peer != null) {
             peer.closed(why);
             manager.closed(peer, why);
@@ -388,6 +438,19 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
 
     private long now() {
         return ctx.executor().ticker().nanoTime();
+    }
+
+    /**
+     * Whether a fault scores the peer: not another network's bytes, not the other protocol
+     * version, and not a secure handshake that failed or authenticated an unexpected key (a
+     * dialer's stale id or a changed key is not misbehaviour; the flood of them is bounded
+     * apart).
+     */
+    private static boolean scored(ProtocolException.Kind kind) {
+        return switch (kind) {
+            case BAD_MAGIC, WRONG_VERSION, HANDSHAKE_FAILED, WRONG_PEER -> false;
+            default -> true;
+        };
     }
 
     private static Disconnection local(DisconnectReason reason, String detail) {

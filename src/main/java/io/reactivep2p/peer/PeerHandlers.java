@@ -2,6 +2,7 @@ package io.reactivep2p.peer;
 
 import io.netty.channel.ChannelHandler;
 import io.reactivep2p.protocol.FrameEncoder;
+import io.reactivep2p.protocol.FrameFormat;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.transport.TransportSettings;
@@ -31,6 +32,8 @@ public final class PeerHandlers {
     final PeerSettings settings;
     final TransportSettings transport;
     final int maxMessageLength;
+    /** The frames' layout: {@link FrameFormat#INNER} when the node runs the secure channel. */
+    final FrameFormat format;
     final PeerManager manager;
     final PeerObserver observer;
     final RandomGenerator random;
@@ -50,6 +53,7 @@ public final class PeerHandlers {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.maxMessageLength = frames.maxMessageLength();
+        this.format = frames.format();
         this.manager = Objects.requireNonNull(manager, "manager");
         this.observer = Objects.requireNonNull(observer, "observer");
         this.random = Objects.requireNonNull(random, "random");

@@ -159,29 +159,38 @@ public final class FrameCodec {
             return encodeCompressing(alloc, settings, message.type().code(), payload);
         }
         checkFrameLength(length, settings);
-        return encodePlain(alloc, settings.magic(), message.type().code(), payload);
+        return encodePlain(alloc, settings, message.type().code(), payload);
     }
 
-    /** An uncompressed frame: one buffer, or pieces of at most {@link #PIECE_LENGTH} bytes. */
-    private static ByteBuf encodePlain(ByteBufAllocator alloc, int magic, int type, byte[] payload) {
+    /**
+     * An uncompressed frame: one buffer, or pieces of at most {@link #PIECE_LENGTH} bytes. An
+     * inner frame has no checksum to compute.
+     */
+    private static ByteBuf encodePlain(ByteBufAllocator alloc, FrameSettings settings, int type, byte[] payload) {
         int length = payload.length;
-        if (HEADER_LENGTH + length <= PIECE_LENGTH) {
-            ByteBuf frame = alloc.buffer(HEADER_LENGTH + length);
-            writeHeader(frame, magic, type, 0, length, Crc32c.of(payload, 0, length));
+        boolean v1 = settings.format() == FrameFormat.V1;
+        int header = settings.format().headerLength();
+        if (header + length <= PIECE_LENGTH) {
+            ByteBuf frame = alloc.buffer(header + length);
+            writeHeader(frame, settings, type, 0, length, v1 ? Crc32c.of(payload, 0, length) : 0);
             return frame.writeBytes(payload);
         }
-        CompositeByteBuf frame = alloc.compositeBuffer((HEADER_LENGTH + length + PIECE_LENGTH - 1) / PIECE_LENGTH);
+        CompositeByteBuf frame = alloc.compositeBuffer((header + length + PIECE_LENGTH - 1) / PIECE_LENGTH);
         try {
-            CRC32C crc = Crc32c.start();
+            CRC32C crc = v1 ? Crc32c.start() : null;
             for (int offset = 0; offset < length; ) {
                 boolean first = offset == 0;
-                int end = offset + Math.min(first ? PIECE_LENGTH - HEADER_LENGTH : PIECE_LENGTH, length - offset);
-                ByteBuf piece = alloc.buffer((first ? HEADER_LENGTH : 0) + end - offset);
+                int end = offset + Math.min(first ? PIECE_LENGTH - header : PIECE_LENGTH, length - offset);
+                ByteBuf piece = alloc.buffer((first ? header : 0) + end - offset);
                 try {
                     if (first) {
-                        writeHeader(piece, magic, type, 0, length, 0); // the checksum is set once known
+                        writeHeader(piece, settings, type, 0, length, 0); // the checksum is set once known
                     }
-                    checksumAndCopy(payload, offset, end, crc, piece);
+                    if (v1) {
+                        checksumAndCopy(payload, offset, end, crc, piece);
+                    } else {
+                        piece.writeBytes(payload, offset, end - offset);
+                    }
                 } catch (RuntimeException e) {
                     piece.release();
                     throw e;
@@ -189,7 +198,7 @@ public final class FrameCodec {
                 frame.addComponent(true, piece);
                 offset = end;
             }
-            return frame.setInt(CHECKSUM_OFFSET, (int) crc.getValue());
+            return v1 ? frame.setInt(CHECKSUM_OFFSET, (int) crc.getValue()) : frame;
         } catch (RuntimeException e) {
             frame.release();
             throw e;
@@ -207,23 +216,25 @@ public final class FrameCodec {
     private static ByteBuf encodeCompressing(ByteBufAllocator alloc, FrameSettings settings, int type, byte[] payload) {
         int length = payload.length;
         int maxBlock = Lz4.COMPRESSOR.maxCompressedLength(length);
+        boolean v1 = settings.format() == FrameFormat.V1;
+        int header = settings.format().headerLength();
         // maxBlock >= length, so the buffer also fits the payload uncompressed.
-        ByteBuf frame = alloc.buffer(HEADER_LENGTH + LZ4_PREFIX_LENGTH + maxBlock);
+        ByteBuf frame = alloc.buffer(header + LZ4_PREFIX_LENGTH + maxBlock);
         try {
             int base = frame.writerIndex();
-            ByteBuffer block = frame.internalNioBuffer(base + HEADER_LENGTH + LZ4_PREFIX_LENGTH, maxBlock);
+            ByteBuffer block = frame.internalNioBuffer(base + header + LZ4_PREFIX_LENGTH, maxBlock);
             int blockLength = Lz4.COMPRESSOR.compress(ByteBuffer.wrap(payload), 0, length, block,
                     block.position(), maxBlock);
             int wireLength = LZ4_PREFIX_LENGTH + blockLength;
             if (wireLength < length) {
                 checkFrameLength(wireLength, settings);
-                frame.setInt(base + HEADER_LENGTH, length);
-                int crc = Crc32c.of(frame, base + HEADER_LENGTH, wireLength);
-                writeHeader(frame, settings.magic(), type, FLAG_LZ4, wireLength, crc);
-                return frame.writerIndex(base + HEADER_LENGTH + wireLength);
+                frame.setInt(base + header, length);
+                int crc = v1 ? Crc32c.of(frame, base + header, wireLength) : 0;
+                writeHeader(frame, settings, type, FLAG_LZ4, wireLength, crc);
+                return frame.writerIndex(base + header + wireLength);
             }
             checkFrameLength(length, settings);
-            writeHeader(frame, settings.magic(), type, 0, length, Crc32c.of(payload, 0, length));
+            writeHeader(frame, settings, type, 0, length, v1 ? Crc32c.of(payload, 0, length) : 0);
             return frame.writeBytes(payload);
         } catch (RuntimeException e) {
             frame.release();
@@ -238,8 +249,13 @@ public final class FrameCodec {
         }
     }
 
-    private static void writeHeader(ByteBuf frame, int magic, int type, int flags, int length, int crc) {
-        frame.writeInt(magic).writeByte(type).writeByte(flags).writeInt(length).writeInt(crc);
+    /** Writes a header at the writer index (an inner frame's: type, flags, length). */
+    private static void writeHeader(ByteBuf frame, FrameSettings settings, int type, int flags, int length, int crc) {
+        if (settings.format() == FrameFormat.V1) {
+            frame.writeInt(settings.magic()).writeByte(type).writeByte(flags).writeInt(length).writeInt(crc);
+        } else {
+            frame.writeByte(type).writeByte(flags).writeInt(length);
+        }
     }
 
     // ---- decoding ----
@@ -260,6 +276,9 @@ public final class FrameCodec {
      *     resynchronised after it
      */
     public static ByteBuf decode(ByteBuf in, FrameSettings settings, ByteBufAllocator alloc) {
+        if (settings.format() == FrameFormat.INNER) {
+            return decodeInner(in, settings, alloc);
+        }
         if (in.readableBytes() < HEADER_LENGTH) {
             return null;
         }
@@ -294,26 +313,59 @@ public final class FrameCodec {
         return frame;
     }
 
+    /**
+     * {@link #decode} of an inner frame (version 2): the same checks less the magic and the
+     * checksum, which the secure channel's records make unnecessary.
+     */
+    private static ByteBuf decodeInner(ByteBuf in, FrameSettings settings, ByteBufAllocator alloc) {
+        FrameFormat f = FrameFormat.INNER;
+        int header = f.headerLength();
+        if (in.readableBytes() < header) {
+            return null;
+        }
+        int start = in.readerIndex();
+        int flags = in.getUnsignedByte(start + f.flagsOffset());
+        if ((flags & RESERVED_FLAGS) != 0) {
+            throw reservedFlags(flags);
+        }
+        long length = in.getUnsignedInt(start + f.lengthOffset());
+        if (length > settings.maxFrameLength()) {
+            throw frameTooLarge(length, settings.maxFrameLength());
+        }
+        int payloadLength = (int) length;
+        if (in.readableBytes() - header < payloadLength) {
+            return null;
+        }
+        if ((flags & FLAG_LZ4) == 0) {
+            return in.readRetainedSlice(header + payloadLength);
+        }
+        ByteBuf frame = decompress(in, start, payloadLength, settings, alloc);
+        in.skipBytes(header + payloadLength);
+        return frame;
+    }
+
     private static ByteBuf decompress(ByteBuf in, int start, int wireLength, FrameSettings settings,
                                       ByteBufAllocator alloc) {
+        FrameFormat f = settings.format();
+        int header = f.headerLength();
         if (wireLength < LZ4_PREFIX_LENGTH) {
             throw new ProtocolException(ProtocolException.Kind.BAD_COMPRESSION,
                     "LZ4 payload of " + wireLength + " bytes has no original length");
         }
-        long originalLength = in.getUnsignedInt(start + HEADER_LENGTH);
+        long originalLength = in.getUnsignedInt(start + header);
         if (originalLength > settings.maxMessageLength()) {
             throw new ProtocolException(ProtocolException.Kind.MESSAGE_TOO_LARGE,
                     "LZ4 original length " + originalLength + " is above maxMessageLength " + settings.maxMessageLength());
         }
         int outLength = (int) originalLength;
         int blockLength = wireLength - LZ4_PREFIX_LENGTH;
-        ByteBuf frame = alloc.buffer(HEADER_LENGTH + outLength);
+        ByteBuf frame = alloc.buffer(header + outLength);
         try {
             int base = frame.writerIndex();
             ByteBuffer src = in.nioBufferCount() == 1
-                    ? in.internalNioBuffer(start + HEADER_LENGTH + LZ4_PREFIX_LENGTH, blockLength)
-                    : in.nioBuffer(start + HEADER_LENGTH + LZ4_PREFIX_LENGTH, blockLength);
-            ByteBuffer dst = frame.internalNioBuffer(base + HEADER_LENGTH, outLength);
+                    ? in.internalNioBuffer(start + header + LZ4_PREFIX_LENGTH, blockLength)
+                    : in.nioBuffer(start + header + LZ4_PREFIX_LENGTH, blockLength);
+            ByteBuffer dst = frame.internalNioBuffer(base + header, outLength);
             int produced;
             try {
                 produced = Lz4.DECOMPRESSOR.decompress(src, src.position(), blockLength, dst, dst.position(), outLength);
@@ -325,13 +377,15 @@ public final class FrameCodec {
                 throw new ProtocolException(ProtocolException.Kind.BAD_COMPRESSION,
                         "LZ4 block expands to " + produced + " bytes, header says " + outLength);
             }
-            frame.writerIndex(base + HEADER_LENGTH + outLength);
-            int crc = Crc32c.of(frame, base + HEADER_LENGTH, outLength);
-            frame.setInt(base + MAGIC_OFFSET, in.getInt(start + MAGIC_OFFSET));
-            frame.setByte(base + TYPE_OFFSET, in.getByte(start + TYPE_OFFSET));
-            frame.setByte(base + FLAGS_OFFSET, 0);
-            frame.setInt(base + LENGTH_OFFSET, outLength);
-            frame.setInt(base + CHECKSUM_OFFSET, crc);
+            frame.writerIndex(base + header + outLength);
+            if (f == FrameFormat.V1) {
+                int crc = Crc32c.of(frame, base + HEADER_LENGTH, outLength);
+                frame.setInt(base + MAGIC_OFFSET, in.getInt(start + MAGIC_OFFSET));
+                frame.setInt(base + CHECKSUM_OFFSET, crc);
+            }
+            frame.setByte(base + f.typeOffset(), in.getByte(start + f.typeOffset()));
+            frame.setByte(base + f.flagsOffset(), 0);
+            frame.setInt(base + f.lengthOffset(), outLength);
             return frame;
         } catch (RuntimeException e) {
             frame.release();

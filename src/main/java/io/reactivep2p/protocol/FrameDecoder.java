@@ -217,13 +217,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         if (frame == null) {
             // Incomplete: if the header is in, decode() has checked its length.
-            largeFrameEnd = in.readableBytes() >= FrameCodec.HEADER_LENGTH
-                    && FrameCodec.payloadLength(in) >= largeFrameLength
-                    ? FrameCodec.HEADER_LENGTH + FrameCodec.payloadLength(in) : 0;
+            FrameFormat format = settings.format();
+            largeFrameEnd = in.readableBytes() >= format.headerLength()
+                    && format.payloadLength(in) >= largeFrameLength
+                    ? format.headerLength() + format.payloadLength(in) : 0;
             return;
         }
         largeFrameEnd = 0;
-        observer.frameRead(FrameCodec.typeCode(frame), in.readerIndex() - start);
+        observer.frameRead(settings.format().typeCode(frame), in.readerIndex() - start);
         out.add(frame);
     }
 }

@@ -48,8 +48,8 @@ public final class FrameEncoder extends MessageToMessageEncoder<Message> {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (msg instanceof ByteBuf frame && frame.readableBytes() >= FrameCodec.HEADER_LENGTH) {
-            observer.frameWritten(FrameCodec.typeCode(frame), frame.readableBytes());
+        if (msg instanceof ByteBuf frame && frame.readableBytes() >= settings.format().headerLength()) {
+            observer.frameWritten(settings.format().typeCode(frame), frame.readableBytes());
         }
         super.write(ctx, msg, promise);
     }

@@ -15,8 +15,12 @@ package io.reactivep2p.protocol;
  *     more is rejected before decompressing, and larger messages are never sent (default 4 MiB)
  * @param compressionThreshold smallest payload the encoder tries to compress when the peer
  *     supports LZ4 (default 1 KiB)
+ * @param format the frame layout: {@link FrameFormat#V1} on the socket (the default), or
+ *     {@link FrameFormat#INNER} inside the secure channel, where the magic travels in the
+ *     preamble and the records' AEAD replaces the checksum
  */
-public record FrameSettings(int magic, int maxFrameLength, int maxMessageLength, int compressionThreshold) {
+public record FrameSettings(int magic, int maxFrameLength, int maxMessageLength, int compressionThreshold,
+                            FrameFormat format) {
 
     /** {@code 0x50325031}, "P2P1". */
     public static final int DEFAULT_MAGIC = 0x50325031;
@@ -30,7 +34,8 @@ public record FrameSettings(int magic, int maxFrameLength, int maxMessageLength,
     public static final int MAX_LENGTH_LIMIT = 1 << 30;
 
     private static final FrameSettings DEFAULTS = new FrameSettings(
-            DEFAULT_MAGIC, DEFAULT_MAX_FRAME_LENGTH, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_COMPRESSION_THRESHOLD);
+            DEFAULT_MAGIC, DEFAULT_MAX_FRAME_LENGTH, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_COMPRESSION_THRESHOLD,
+            FrameFormat.V1);
 
     /** Checks every field. */
     public FrameSettings {
@@ -43,6 +48,7 @@ public record FrameSettings(int magic, int maxFrameLength, int maxMessageLength,
         if (compressionThreshold < 0) {
             throw new IllegalArgumentException("compressionThreshold must be >= 0, got " + compressionThreshold);
         }
+        java.util.Objects.requireNonNull(format, "format");
     }
 
     /** The defaults of protocol v1. */
@@ -52,21 +58,26 @@ public record FrameSettings(int magic, int maxFrameLength, int maxMessageLength,
 
     /** A copy with another magic. */
     public FrameSettings withMagic(int magic) {
-        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold);
+        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold, format);
     }
 
     /** A copy with another maximum frame length. */
     public FrameSettings withMaxFrameLength(int maxFrameLength) {
-        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold);
+        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold, format);
     }
 
     /** A copy with another maximum message length. */
     public FrameSettings withMaxMessageLength(int maxMessageLength) {
-        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold);
+        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold, format);
+    }
+
+    /** A copy with another frame layout. */
+    public FrameSettings withFormat(FrameFormat format) {
+        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold, format);
     }
 
     /** A copy with another compression threshold. */
     public FrameSettings withCompressionThreshold(int compressionThreshold) {
-        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold);
+        return new FrameSettings(magic, maxFrameLength, maxMessageLength, compressionThreshold, format);
     }
 }

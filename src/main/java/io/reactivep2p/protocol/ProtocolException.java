@@ -62,6 +62,17 @@ public final class ProtocolException extends DecoderException {
         public DisconnectReason reason() {
             return reason;
         }
+
+        /**
+         * Whether the connection closes without a DISCONNECT: the peer speaks another network
+         * or version, or (version 2) the secure channel is not up or can no longer be trusted.
+         */
+        public boolean closesSilently() {
+            return switch (this) {
+                case BAD_MAGIC, UNKNOWN_MODE, WRONG_VERSION, HANDSHAKE_FAILED, WRONG_PEER, BAD_RECORD -> true;
+                default -> false;
+            };
+        }
     }
 
     private final Kind kind;

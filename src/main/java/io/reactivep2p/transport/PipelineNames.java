@@ -7,6 +7,7 @@ package io.reactivep2p.transport;
  *   socket
  *     │  bytes in                                   ▲ bytes out
  *     ▼                                             │
+ *  {@value #SECURE}        version 2: preamble, Noise handshake, records ⇄ plaintext bytes
  *  {@value #FRAME_DECODER}   bytes → checked, uncompressed frames
  *  {@value #FRAME_ENCODER}   Message → frame (LZ4 once negotiated); frames pass through
  *  {@value #PEER}            handshake, keepalive, DISCONNECT, protocol errors;
@@ -19,6 +20,9 @@ public final class PipelineNames {
 
     /** {@link io.reactivep2p.protocol.FrameDecoder}. */
     public static final String FRAME_DECODER = "p2p.frameDecoder";
+
+    /** {@link SecureChannelHandler}, after the byte counter; absent from a plaintext (version 1) node's connections. */
+    public static final String SECURE = "p2p.secure";
 
     /** Counts the bytes read and written, first in the pipeline. */
     public static final String BYTE_COUNTER = "p2p.byteCounter";

@@ -120,10 +120,10 @@ public final class BulkThroughputBenchmark {
 
     /** A perf upload of {@code bytes} in messages of {@code chunk} bytes; Gbit/s. */
     static double p2p(long bytes, int chunk, boolean lz4, PerfClient.Data data) {
-        NodeConfig.Builder cfg = Perf.configure(NodeConfig.builder()).listenHost("127.0.0.1").eventLoopThreads(1)
+        NodeConfig.Builder cfg = Perf.configure(NodeConfig.builder().plaintext(true)).listenHost("127.0.0.1").eventLoopThreads(1)
                 .outboundTarget(0).lz4(lz4);
         try (P2pNode server = P2pNode.create(cfg.build());
-             P2pNode client = P2pNode.create(cfg.nodeId(io.reactivep2p.protocol.NodeId.random()).build())) {
+             P2pNode client = P2pNode.create(cfg.build())) {
             server.start().block();
             client.start().block();
             PerfServer.attach(server, bytes);

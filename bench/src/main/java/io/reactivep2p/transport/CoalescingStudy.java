@@ -127,7 +127,7 @@ final class CoalescingStudy {
     }
 
     private Map<String, Object> runOne(Variant v, Duration warmup, Duration measure) throws Exception {
-        NodeConfig.Builder cfg = NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
                 .directTypes(STREAM).flushPolicy(v.policy()).flushDelay(v.flushDelay())
                 .writeBufferHighWaterMark(v.highWaterMark());
         Recorder latency = new Recorder(TimeUnit.SECONDS.toNanos(10), 3);
@@ -135,7 +135,7 @@ final class CoalescingStudy {
         ScheduledThreadPoolExecutor producers = new ScheduledThreadPoolExecutor(2);
         Process proxy = null;
         try (P2pNode receiver = P2pNode.create(cfg.build());
-             P2pNode sender = P2pNode.create(cfg.nodeId(NodeId.random()).build())) {
+             P2pNode sender = P2pNode.create(cfg.build())) {
             receiver.messages(STREAM).subscribe(m -> {
                 latency.recordValue(Math.max(0, System.nanoTime() - m.message().payload().getLong(0)));
                 delivered.incrementAndGet();

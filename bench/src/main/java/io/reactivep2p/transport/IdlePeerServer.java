@@ -31,7 +31,7 @@ public final class IdlePeerServer {
         LoopResources loops = null;
         int port;
         if (p2p) {
-            node = P2pNode.create(NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
+            node = P2pNode.create(NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
                     .maxPeers(10_000).maxInbound(10_000).build());
             node.start().block();
             port = node.address().getPort();

@@ -58,6 +58,9 @@ import reactor.netty.tcp.TcpServer;
  * noise falls on all of them alike), reports the median of the rounds and its ratio to the
  * baseline, and goes into one JSON report that {@code bench/plot.py} draws.
  *
+ * <p>Its nodes run the plaintext protocol (version 1, {@code NodeConfig.plaintext(true)}): these
+ * figures are the protocol stack's against the raw socket, without the secure channel's cost.
+ *
  * <table>
  *   <caption>Sections</caption>
  *   <tr><th>section</th><th>toolkit</th><th>baseline</th></tr>
@@ -424,7 +427,7 @@ public final class NetworkHarness {
         try {
             InetSocketAddress address;
             if (p2p) {
-                node = P2pNode.create(NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
+                node = P2pNode.create(NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
                         .maxPeers(10_000).maxInbound(10_000).build());
                 node.start().block();
                 address = node.address();
@@ -525,13 +528,13 @@ public final class NetworkHarness {
     /** Node to node: from {@code connect()} until the server's application receives the first message; sequential. */
     static Histogram p2pDialToFirst(int dials) throws Exception {
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        NodeConfig.Builder cfg = NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
                 .directTypes(FIRST);
         AtomicLong dialedAt = new AtomicLong();
         BlockingQueue<Long> arrived = new LinkedBlockingQueue<>();
         Message first = Message.of(FIRST, new byte[1]);
         try (P2pNode server = P2pNode.create(cfg.build());
-             P2pNode client = P2pNode.create(cfg.nodeId(NodeId.random()).build())) {
+             P2pNode client = P2pNode.create(cfg.build())) {
             server.messages(FIRST).subscribe(m -> {
                 arrived.add(System.nanoTime() - dialedAt.get());
             });

@@ -88,15 +88,15 @@ public final class OneWayRateBenchmark {
 
     static double run(int messages, FlushPolicy policy, boolean metrics) throws Exception {
         // Point to point, not gossip: the same payload again and again is not a duplicate here.
-        NodeConfig.Builder cfg = NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
                 .directTypes(DATA);
         if (metrics) {
             cfg.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         }
         try (P2pNode receiver = P2pNode.create(cfg.build());
              P2pNode sender = P2pNode.create(metrics
-                     ? cfg.nodeId(NodeId.random()).meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build()
-                     : cfg.nodeId(NodeId.random()).build())) {
+                     ? cfg.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build()
+                     : cfg.build())) {
             CountDownLatch done = new CountDownLatch(1);
             long[] count = new long[1]; // written by the receiver's one event loop only
             receiver.messages(DATA).subscribe(m -> {

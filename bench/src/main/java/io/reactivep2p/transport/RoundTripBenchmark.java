@@ -254,10 +254,9 @@ public final class RoundTripBenchmark {
     /** Echoes {@code message} (of type {@link #ECHO}) between two nodes. */
     static Recorder p2p(Message message, int samples, int warmup, FlushPolicy policy) throws Exception {
         // Point to point, not gossip: the same payload again and again is not a duplicate here.
-        NodeConfig.Builder cfg = NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
                 .directTypes(ECHO);
-        try (P2pNode server = P2pNode.create(cfg.build()); P2pNode client = P2pNode.create(cfg.nodeId(
-                io.reactivep2p.protocol.NodeId.random()).build())) {
+        try (P2pNode server = P2pNode.create(cfg.build()); P2pNode client = P2pNode.create(cfg.build())) {
             server.messages(ECHO).subscribe(m -> m.peer().offer(m.message()));
             Recorder r = new Recorder(samples, warmup);
             client.messages(ECHO).subscribe(m -> {

@@ -1,25 +1,24 @@
 package io.reactivep2p.cli;
 
-import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.protocol.NodeIdentity;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.Objects;
 
 /**
- * A node's data directory: its id ({@value #NODE_ID}, 64 hex digits) so it keeps its identity
- * across restarts, and its address book ({@value #ADDRESS_BOOK}) so it rejoins without seeds.
+ * A node's data directory: its identity ({@value #IDENTITY}: the X25519 key pair whose public
+ * key is its node id, in {@link NodeIdentity}'s format, owner-only) so it keeps its id across
+ * restarts, and its address book ({@value #ADDRESS_BOOK}) so it rejoins without seeds.
  */
 final class DataDir {
 
-    static final String NODE_ID = "node.id";
+    static final String IDENTITY = "identity";
     static final String ADDRESS_BOOK = "address-book.txt";
 
     private final Path dir;
@@ -50,34 +49,27 @@ final class DataDir {
         return dir.resolve(ADDRESS_BOOK);
     }
 
-    /** The id kept in {@value #NODE_ID}; a new random one, written there, if there is none. */
-    NodeId nodeId() {
-        Path file = dir.resolve(NODE_ID);
-        if (Files.exists(file)) {
-            String hex;
+    /**
+     * The identity kept in {@value #IDENTITY}; a new one, saved there owner-only, if there is
+     * none. A key file its group or others may read is refused, as ssh refuses one.
+     */
+    NodeIdentity identity() {
+        Path file = dir.resolve(IDENTITY);
+        if (!Files.exists(file)) {
             try {
-                hex = Files.readString(file, StandardCharsets.US_ASCII).strip();
+                NodeIdentity.generate(new SecureRandom()).save(file);
+            } catch (FileAlreadyExistsException e) {
+                // another process made it meanwhile: use that one
             } catch (IOException e) {
-                throw new CliException("cannot read " + file + ": " + reason(e), e);
+                throw new CliException("cannot write " + file + ": " + reason(e), e);
             }
-            if (!hex.matches("[0-9a-fA-F]{64}")) {
-                throw new CliException(file + " does not hold a node id (64 hex digits); remove it for a new id");
-            }
-            return NodeId.fromHex(hex);
         }
-        NodeId id = NodeId.random();
         try {
-            Path tmp = Files.createTempFile(dir, NODE_ID, ".tmp");
-            Files.writeString(tmp, id.toHex() + "\n", StandardCharsets.US_ASCII);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            return NodeIdentity.load(file);
         } catch (IOException e) {
-            throw new CliException("cannot write " + file + ": " + reason(e), e);
+            throw new CliException(e.getMessage() + (e.getMessage().contains("too open") ? ""
+                    : "; move it away for a new identity (and a new node id)"), e);
         }
-        return id;
     }
 
     private static String reason(IOException e) {

@@ -60,8 +60,10 @@ final class Demo {
      * @param txRate transactions submitted per second, across all nodes
      * @param degree links per node the topology aims at (a tree first, so some have fewer)
      * @param seed of the topology and of the transactions: the same seed, the same network
+     * @param plaintext whether the nodes speak the plaintext protocol (version 1) instead of the
+     *     secure channel
      */
-    public record Settings(int nodes, Duration duration, int txRate, int degree, long seed) {
+    public record Settings(int nodes, Duration duration, int txRate, int degree, long seed, boolean plaintext) {
         /** The most nodes: each has its event loop, listener and pool in this one process. */
         public static final int MAX_NODES = 500;
         /**
@@ -216,7 +218,7 @@ final class Demo {
         });
         try {
             for (int i = 0; i < settings.nodes(); i++) {
-                P2pNode node = P2pNode.create(nodeConfig(settings.txRate()));
+                P2pNode node = P2pNode.create(nodeConfig(settings.txRate(), settings.plaintext()));
                 nodes.add(node);
                 node.start().block(NETWORK_TIMEOUT);
             }
@@ -267,8 +269,9 @@ final class Demo {
      * The configuration of every node: the library's defaults but for what N nodes in one
      * process need.
      */
-    private static NodeConfig nodeConfig(int txRate) {
+    private static NodeConfig nodeConfig(int txRate, boolean plaintext) {
         return NodeConfig.builder()
+                .plaintext(plaintext)
                 .listenHost("127.0.0.1")
                 .listenPort(0)
                 // The nodes share this machine's cores; one loop carries a node's few loopback links.

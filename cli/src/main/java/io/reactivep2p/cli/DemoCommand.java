@@ -76,6 +76,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "Default: random (printed).")
     private Long seed;
 
+    @Option(names = "--plaintext",
+            description = "The nodes speak the plaintext protocol (version 1): no encryption, no authentication. "
+                    + "Default: the secure channel (Noise, AES-256-GCM).")
+    private boolean plaintext;
+
     @Option(names = "--plain",
             description = "Print a progress line every 2 s instead of one status line updated in place "
                     + "(the default when there is no console, e.g. output to a file or a pipe).")
@@ -92,11 +97,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "' is not in 1.." + Demo.Settings.MAX_DEGREE);
         }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48);
-        Demo.Settings settings = new Demo.Settings(nodes, duration, txRate, degree, s);
+        Demo.Settings settings = new Demo.Settings(nodes, duration, txRate, degree, s, plaintext);
         PrintStream out = cli.out();
         boolean live = !plain && System.console() != null;
-        out.printf(Locale.ROOT, "demo: %d nodes on 127.0.0.1 (degree %d, seed %d), %d tx/s for %s%n",
-                nodes, degree, s, txRate, seconds(duration));
+        out.printf(Locale.ROOT, "demo: %d nodes on 127.0.0.1 (degree %d, seed %d), %d tx/s for %s, %s%n",
+                nodes, degree, s, txRate, seconds(duration),
+                plaintext ? "plaintext (version 1)" : "secure channel (Noise XX, AES-256-GCM)");
         Demo demo = new Demo(settings);
         CountDownLatch done = new CountDownLatch(1);
         cli.onShutdown(() -> { // Ctrl-C: stop submitting, still print the summary

@@ -88,6 +88,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "How often to print the status line (500ms, 5s, 1m, PT10S...). Default: ${DEFAULT-VALUE}.")
     private Duration statusInterval;
 
+    @Option(names = "--plaintext",
+            description = "Speak the plaintext protocol (version 1): no encryption, no authentication. "
+                    + "Every peer must run the same version. Default: the secure channel (Noise, AES-256-GCM).")
+    private boolean plaintext;
+
     @Option(names = "--allow-local",
             description = "Keep loopback and private addresses in the address book even when neither --host "
                     + "nor a seed is one (e.g. the first node of a LAN, listening on 0.0.0.0).")
@@ -97,7 +102,7 @@ final class NodeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintStream out = cli.out();
         RunningNode.Settings settings = new RunningNode.Settings(host, port, seeds, maxPeers, dataDir, metricsPort,
-                allowLocal);
+                allowLocal, plaintext);
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         try {

@@ -156,6 +156,12 @@ final class PerfClientCommand implements Callable<Integer> {
                     + "as data gets: shows LZ4 at work). The download is always random. Default: ${DEFAULT-VALUE}.")
     private PerfClient.Data data;
 
+    @Option(names = "--plaintext",
+            description = "Speak the plaintext protocol (version 1): no encryption, no authentication; both ends "
+                    + "must say it, as a node of one version closes the connections of the other. Default: the "
+                    + "secure channel (Noise, AES-256-GCM).")
+    private boolean plaintext;
+
     @Option(names = "--no-lz4",
             description = "Do not offer LZ4: every frame travels uncompressed. Default: LZ4 is used when the "
                     + "server offers it too.")
@@ -193,7 +199,7 @@ final class PerfClientCommand implements Callable<Integer> {
         CountDownLatch finished = new CountDownLatch(1);
         try {
             // Loopback and any port: the client only dials.
-            P2pNode node = PerfCommand.startNode("127.0.0.1", 0, !noLz4);
+            P2pNode node = PerfCommand.startNode("127.0.0.1", 0, !noLz4, plaintext);
             AtomicBoolean stopRequested = new AtomicBoolean();
             cli.onShutdown(() -> { // Ctrl-C: close the connection (DISCONNECT), which ends the run in progress
                 stopRequested.set(true);

@@ -64,11 +64,12 @@ final class PerfCommand implements Callable<Integer> {
      *
      * @throws CliException if it cannot listen on {@code host:port}
      */
-    static P2pNode startNode(String host, int port, boolean lz4) {
+    static P2pNode startNode(String host, int port, boolean lz4, boolean plaintext) {
         NodeConfig config = Perf.configure(NodeConfig.builder())
                 .listenHost(host)
                 .listenPort(port)
                 .lz4(lz4)
+                .plaintext(plaintext)
                 .outboundTarget(0)
                 .build();
         P2pNode node = P2pNode.create(config);

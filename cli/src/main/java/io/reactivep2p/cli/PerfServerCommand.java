@@ -62,6 +62,12 @@ final class PerfServerCommand implements Callable<Integer> {
                     + "for more is disconnected. Default: ${DEFAULT-VALUE}.")
     private long maxDownload;
 
+    @Option(names = "--plaintext",
+            description = "Speak the plaintext protocol (version 1): no encryption, no authentication; both ends "
+                    + "must say it, as a node of one version closes the connections of the other. Default: the "
+                    + "secure channel (Noise, AES-256-GCM).")
+    private boolean plaintext;
+
     @Option(names = "--no-lz4",
             description = "Do not offer LZ4: every frame travels uncompressed. Default: offered, and used with "
                     + "clients that offer it too.")
@@ -80,7 +86,7 @@ final class PerfServerCommand implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         try {
-            P2pNode node = PerfCommand.startNode(host, port, !noLz4);
+            P2pNode node = PerfCommand.startNode(host, port, !noLz4, plaintext);
             try {
                 PerfServer server = PerfServer.attach(node, maxDownload);
                 cli.onShutdown(() -> {

@@ -39,7 +39,7 @@ final class RunningNode implements AutoCloseable {
      *     neither the host nor a seed is one
      */
     record Settings(String host, int port, List<InetSocketAddress> seeds, Integer maxPeers, Path dataDir,
-                    Integer metricsPort, boolean allowLocal) {
+                    Integer metricsPort, boolean allowLocal, boolean plaintext) {
         Settings {
             Objects.requireNonNull(host, "host");
             seeds = List.copyOf(seeds);
@@ -95,6 +95,7 @@ final class RunningNode implements AutoCloseable {
                 .listenPort(settings.port())
                 .seeds(settings.seeds())
                 .allowLocalAddresses(settings.localNetwork())
+                .plaintext(settings.plaintext())
                 .meterRegistry(registry);
         if (settings.maxPeers() != null) {
             config.maxPeers(settings.maxPeers());
@@ -102,7 +103,7 @@ final class RunningNode implements AutoCloseable {
         Optional<Path> dir = Optional.ofNullable(settings.dataDir());
         if (settings.dataDir() != null) {
             DataDir data = DataDir.open(settings.dataDir());
-            config.nodeId(data.nodeId()).addressBookFile(data.addressBook());
+            config.identity(data.identity()).addressBookFile(data.addressBook());
         }
         P2pNode node;
         try {

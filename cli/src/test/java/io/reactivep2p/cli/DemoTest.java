@@ -16,7 +16,7 @@ class DemoTest {
         List<Demo.Progress> progress = new CopyOnWriteArrayList<>();
         List<Integer> links = new CopyOnWriteArrayList<>();
         List<Demo.Progress> last = new CopyOnWriteArrayList<>();
-        Demo demo = new Demo(new Demo.Settings(5, Duration.ofSeconds(3), 100, 3, 42));
+        Demo demo = new Demo(new Demo.Settings(5, Duration.ofSeconds(3), 100, 3, 42, false));
 
         Demo.Report report = demo.run(Duration.ofSeconds(1), new Demo.Listener() {
             @Override

@@ -33,7 +33,7 @@ class MetricsEndpointTest {
 
     @BeforeEach
     void start() {
-        node = RunningNode.start(new RunningNode.Settings("127.0.0.1", 0, List.of(), null, null, 0, false));
+        node = RunningNode.start(new RunningNode.Settings("127.0.0.1", 0, List.of(), null, null, 0, false, false));
         other = P2pNode.create(NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
                 .seenCacheSize(1 << 16).build());
         other.start().block(Duration.ofSeconds(10));
@@ -65,8 +65,7 @@ class MetricsEndpointTest {
         List<String> lines = text.lines().toList();
         assertThat(lines).contains( // counters are doubles, timer counts integers
                 "p2p_messages_received_total{type=\"TX\"} 1.0",
-                "p2p_messages_received_total{type=\"HELLO\"} 1.0",
-                "p2p_messages_sent_total{type=\"HELLO\"} 1.0",
+                "p2p_messages_received_total{type=\"PING\"} 1.0", // the HELLOs are the secure handshake's
                 "p2p_gossip_duplicates_total 0.0",
                 "p2p_gossip_validations_total{result=\"accept\"} 1.0",
                 "p2p_gossip_validations_total{result=\"ignore\"} 0.0",
@@ -90,9 +89,10 @@ class MetricsEndpointTest {
                 "p2p_mempool_bytes " + (double) tx.size(),
                 "p2p_handshake_seconds_count{direction=\"inbound\"} 1",
                 "p2p_handshake_seconds_count{direction=\"outbound\"} 0");
+        assertThat(text).doesNotContain("type=\"HELLO\"");
         assertThat(text).contains(
                 "\np2p_bytes_received_total{type=\"TX\"} ",
-                "\np2p_bytes_sent_total{type=\"HELLO\"} ",
+                "\np2p_bytes_sent_total{type=\"PING\"} ",
                 "\np2p_frames_rejected_total{reason=\"bad_checksum\"} 0.0",
                 "\np2p_handshake_seconds_sum{direction=\"inbound\"} ",
                 "\np2p_handshake_seconds_max{direction=\"inbound\"} ",

@@ -22,7 +22,7 @@ class NodeCommandTest {
             "(?m)^\\d\\d:\\d\\d:\\d\\d  peers 0 in / 0 out  msgs/s \\d+\\.\\d in / \\d+\\.\\d out  mempool 0$");
 
     @Test
-    void node_printsIdAddressAndStatus_stopsOnShutdown_andKeepsItsIdInTheDataDir(@TempDir Path tmp) {
+    void node_printsIdAddressAndStatus_stopsOnShutdown_andKeepsItsIdInTheDataDir(@TempDir Path tmp) throws IOException {
         Path dataDir = tmp.resolve("node1");
 
         String first = runUntilStatusThenStop(dataDir);
@@ -30,7 +30,9 @@ class NodeCommandTest {
 
         String id = id(first);
         assertThat(id(second)).isEqualTo(id);
-        assertThat(dataDir.resolve("node.id")).content().isEqualToIgnoringNewLines(id);
+        assertThat(dataDir.resolve("identity")).content().contains("node-id " + id);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dataDir.resolve("identity")))).isEqualTo("rw-------");
         assertThat(dataDir.resolve("address-book.txt")).exists(); // saved on stop
         assertThat(first)
                 .containsPattern("(?m)^listening on 127\\.0\\.0\\.1:\\d+$")
@@ -80,13 +82,32 @@ class NodeCommandTest {
     void node_badDataDir_printsOneLineAndExitsWithOne(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("bad");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("node.id"), "not an id\n");
+        Path identity = dir.resolve("identity");
+        Files.writeString(identity, "not an identity\n");
+        Files.setPosixFilePermissions(identity, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Cli cli = new Cli();
 
         int code = cli.run("node", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir.toString());
 
         assertThat(code).isEqualTo(1);
-        assertThat(cli.err().lines().toList()).containsExactly(
-                "p2p node: " + dir.resolve("node.id") + " does not hold a node id (64 hex digits); remove it for a new id");
+        assertThat(cli.err().lines().toList()).containsExactly("p2p node: " + identity
+                + ":1: expected a key and a value; move it away for a new identity (and a new node id)");
+    }
+
+    @Test
+    void node_identityReadableByOthers_isRefusedAsSshDoes(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("open");
+        Files.createDirectories(dir);
+        Path identity = dir.resolve("identity");
+        io.reactivep2p.protocol.NodeIdentity.generate(new java.security.SecureRandom()).save(identity);
+        Files.setPosixFilePermissions(identity, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Cli cli = new Cli();
+
+        int code = cli.run("node", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(cli.err().lines().toList()).singleElement().asString()
+                .startsWith("p2p node: permissions rw-r--r-- for '" + identity + "' are too open")
+                .endsWith("(chmod 600 " + identity + ")");
     }
 }

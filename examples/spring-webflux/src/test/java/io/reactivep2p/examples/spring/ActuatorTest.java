@@ -51,10 +51,11 @@ class ActuatorTest extends AppTestBase {
     @Test
     void prometheus_exposesTheNodesMeters() {
         peer = TestPeer.connected(app);
-        // The application's node counts the peer's frames as it reads them: the HELLO at least.
+        // The application's node counts the peer's frames as it reads them: the PING that follows
+        // the handshake at least (the HELLOs travel in the secure channel's handshake, not as frames).
         await().atMost(WAIT).untilAsserted(() -> assertThat(scrape())
                 .contains("p2p_peers{direction=\"inbound\"} 1")
-                .contains("p2p_messages_received_total{type=\"HELLO\"}"));
+                .contains("p2p_messages_received_total{type=\"PING\"}"));
         assertThat(scrape())
                 .contains("p2p_mempool_size ")
                 .contains("p2p_handshake_seconds_count{direction=\"inbound\"}");

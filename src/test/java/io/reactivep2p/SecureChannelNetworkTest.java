@@ -1,0 +1,174 @@
+package io.reactivep2p;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.PeerException;
+import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.protocol.NodeId;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/**
+ * Nodes over the secure channel (wire protocol v2), on loopback sockets: ids are proven keys,
+ * IK dials reach only the node they name, the two versions never connect, and the wire
+ * carries no plaintext.
+ */
+class SecureChannelNetworkTest {
+
+    private static final MessageType APP = MessageType.of(0x80, "APP");
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private final TestNetwork nodes = new TestNetwork();
+
+    @AfterEach
+    void stop() {
+        nodes.close();
+    }
+
+    @Test
+    void aPeersIdIsTheKeyItProvedInTheHandshake() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        Peer atA = a.connect(b.address()).block(WAIT);
+        assertThat(atA.id()).isEqualTo(b.config().identity().id());
+        assertThat(atA.id().toBytes()).isEqualTo(b.config().identity().keyPair().publicKey());
+        await().until(() -> b.peers().size() == 1);
+        assertThat(b.peers().iterator().next().id()).isEqualTo(a.id());
+    }
+
+    @Test
+    void anIkDialReachesTheNodeItNamesAndNoOther() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        Peer peer = a.connect(b.address(), b.id()).block(WAIT);
+        assertThat(peer.id()).isEqualTo(b.id());
+
+        P2pNode c = nodes.start();
+        NodeId someoneElse = NodeId.random();
+        StepVerifier.create(c.connect(b.address(), someoneElse))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(PeerException.class)
+                        .hasMessageContaining("closed during the secure handshake"))
+                .verify(WAIT);
+        assertThat(b.peers()).extracting(Peer::id).containsExactly(a.id());
+        // a stale id is not misbehaviour: the dialer's address is not scored
+        assertThat(b.peerManager().score(InetAddress.getLoopbackAddress())).isZero();
+    }
+
+    @Test
+    void plaintextAndSecureNodesNeverConnectEitherWay() {
+        P2pNode secure = nodes.start();
+        P2pNode plain = nodes.start(NodeConfig.builder().plaintext(true));
+        StepVerifier.create(plain.connect(secure.address())).expectError(PeerException.class).verify(WAIT);
+        StepVerifier.create(secure.connect(plain.address())).expectError(PeerException.class).verify(WAIT);
+        await().until(() -> secure.peers().isEmpty() && plain.peers().isEmpty());
+    }
+
+    @Test
+    void theWireCarriesNoPlaintextUnlessThePlaintextProtocolIsAskedFor() throws Exception {
+        byte[] secret = "attack at dawn, attack at dawn".getBytes(StandardCharsets.US_ASCII);
+        assertThat(contains(capturedBetween(true, secret), secret))
+                .as("the capture sees a plaintext node's payload").isTrue();
+        assertThat(contains(capturedBetween(false, secret), secret))
+                .as("the secure channel's wire").isFalse();
+    }
+
+    /** Sends {@code secret} from one node to another through a relay that records what it carries. */
+    private byte[] capturedBetween(boolean plaintext, byte[] secret) throws Exception {
+        P2pNode sender = nodes.start(NodeConfig.builder().plaintext(plaintext).directTypes(APP));
+        P2pNode receiver = nodes.start(NodeConfig.builder().plaintext(plaintext).directTypes(APP));
+        ConcurrentLinkedQueue<PeerMessage> got = new ConcurrentLinkedQueue<>();
+        receiver.messages(APP).subscribe(got::add);
+        try (Relay relay = new Relay(receiver.address())) {
+            Peer peer = sender.connect(relay.address()).block(WAIT);
+            peer.send(Message.of(APP, secret)).block(WAIT);
+            await().atMost(WAIT).until(() -> got.size() == 1);
+            return relay.carried();
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** A TCP relay on loopback that forwards both ways and records every byte it carries. */
+    static final class Relay implements AutoCloseable {
+        private final ServerSocket server;
+        private final ByteArrayOutputStream carried = new ByteArrayOutputStream();
+        private final Thread acceptor;
+
+        Relay(InetSocketAddress target) throws IOException {
+            server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                try (Socket in = server.accept(); Socket out = new Socket(target.getAddress(), target.getPort())) {
+                    Thread back = pump(out.getInputStream(), in.getOutputStream());
+                    pump(in.getInputStream(), out.getOutputStream()).join();
+                    back.join();
+                } catch (IOException | InterruptedException e) {
+                    // closed by the test
+                }
+            }, "relay");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private Thread pump(InputStream from, OutputStream to) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try {
+                    for (int n; (n = from.read(buf)) > 0; ) {
+                        synchronized (carried) {
+                            carried.write(buf, 0, n);
+                        }
+                        to.write(buf, 0, n);
+                        to.flush();
+                    }
+                } catch (IOException e) {
+                    // the other side closed
+                }
+            }, "relay-pump");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        }
+
+        byte[] carried() {
+            synchronized (carried) {
+                return carried.toByteArray();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+}
