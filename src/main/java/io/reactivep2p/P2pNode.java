@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.reactivep2p.discovery.Discovery;
+import io.reactivep2p.discovery.DiscoverySettings;
 import io.reactivep2p.gossip.BroadcastResult;
 import io.reactivep2p.gossip.Gossip;
 import io.reactivep2p.gossip.Validation;
@@ -145,7 +146,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         this.transport = runtime.transport();
         this.nonce = nonZero(runtime.secureRandom());
         this.peers = new PeerManager(config.nodeId(), nonce, config.peer(), runtime, this::onAdmitted);
-        this.discovery = new Discovery(config.discovery(), config.nodeId(), peers, this::connect, runtime);
+        this.discovery = new Discovery(config.discovery(), config.nodeId(), peers, this::dialKnown, runtime);
         this.gossip = new Gossip(config.gossip(), config.frameSettings(), peers, this::deliver, runtime);
         this.mempool = new Mempool<>(config.mempool(), runtime.ticker()::nanoTime);
         this.txAdmission = new TxAdmission(mempool);
@@ -258,6 +259,11 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
      * proves it; a plaintext node checks the id its HELLO claims. {@code null}: any id.
      */
     public Mono<Peer> connect(InetSocketAddress address, NodeId expected) {
+        return connect(address, expected, expected != null);
+    }
+
+    /** A dial with the pattern chosen: XX with an expected id checks the key it authenticates. */
+    private Mono<Peer> connect(InetSocketAddress address, NodeId expected, boolean ik) {
         Objects.requireNonNull(address, "address");
         return Mono.defer(() -> {
             if (state.get() != State.STARTED) {
@@ -272,7 +278,8 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
                         connection.set(conn);
                         install(conn, Direction.OUTBOUND, handshake, addCodec(conn, config.plaintext() ? null
                                 : SecureChannelHandler.dialer(config.frameSettings().magic(), config.identity().keyPair(),
-                                        expected == null ? null : expected.toBytes(), this::helloV2, runtime.secureRandom())));
+                                        expected == null ? null : expected.toBytes(), ik, this::helloV2,
+                                        runtime.secureRandom())));
                     })
                     .connect()
                     .then(handshake.asMono())
@@ -294,9 +301,39 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         return new WriteBufferWaterMark(high / 2, high);
     }
 
-    /** Dials {@code host:port}. */
+    /**
+     * Discovery's dial, with the id known for the address if any: Noise IK under that id; if
+     * that handshake fails before the secure channel is up (the node's key changed, the id came
+     * wrong through peer exchange, or the node refused before its handshake), once more with XX.
+     * A hint (the book's id) then accepts the key the node proves, which the book learns; a
+     * pinned id (a seed written {@code id@host:port}) accepts no other. Plaintext: an ordinary
+     * dial, checking a pinned id against the HELLO's claim.
+     */
+    private Mono<Peer> dialKnown(InetSocketAddress address, NodeId known, boolean pinned) {
+        if (known == null) {
+            return connect(address);
+        }
+        if (config.plaintext()) {
+            return pinned ? connect(address, known) : connect(address);
+        }
+        return connect(address, known, true).onErrorResume(
+                e -> e instanceof PeerException pe && pe.secureHandshakeFailed(),
+                e -> {
+                    log.debug("IK dial of {} at {} failed ({}); retrying with XX", known.shortHex(), address,
+                            e.getMessage());
+                    return connect(address, pinned ? known : null, false);
+                });
+    }
+
+    /**
+     * Dials {@code host:port}, or {@code <64 hex id>@host:port}: the node of that id only
+     * ({@link #connect(InetSocketAddress, NodeId)}).
+     */
     public Mono<Peer> connect(String hostPort) {
-        return Mono.fromSupplier(() -> NodeConfig.parseHostPort(hostPort)).flatMap(this::connect);
+        return Mono.fromCallable(() -> DiscoverySettings.parseSeedId(hostPort))
+                .map(java.util.Optional::of)
+                .defaultIfEmpty(java.util.Optional.empty())
+                .flatMap(id -> connect(DiscoverySettings.parseSeedAddress(hostPort), id.orElse(null)));
     }
 
     /** The connected peers: a live, unmodifiable view. */

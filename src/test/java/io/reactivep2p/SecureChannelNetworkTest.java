@@ -62,12 +62,65 @@ class SecureChannelNetworkTest {
         P2pNode c = nodes.start();
         NodeId someoneElse = NodeId.random();
         StepVerifier.create(c.connect(b.address(), someoneElse))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(PeerException.class)
-                        .hasMessageContaining("closed during the secure handshake"))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PeerException.class,
+                        pe -> assertThat(pe.secureHandshakeFailed()).isTrue()))
                 .verify(WAIT);
         assertThat(b.peers()).extracting(Peer::id).containsExactly(a.id());
         // a stale id is not misbehaviour: the dialer's address is not scored
         assertThat(b.peerManager().score(InetAddress.getLoopbackAddress())).isZero();
+    }
+
+    /**
+     * The dialer dials a book entry with the id the book holds: IK. When that id is stale (the
+     * node's key changed, or peer exchange brought a wrong one), the IK handshake fails, the
+     * dial is retried once with XX, and the book learns the key the node proved.
+     */
+    @Test
+    void theDialerTriesTheBooksIdAndLearnsTheKeyANodeProvesInstead() throws Exception {
+        P2pNode b = nodes.start();
+        P2pNode a = P2pNode.create(NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1)
+                .outboundTarget(1).dialInterval(Duration.ofMillis(50))
+                .addressBook(io.reactivep2p.discovery.AddressBook.Settings.defaults().withAllowLocal(true)).build());
+        try {
+            a.start().block(WAIT);
+            NodeId stale = NodeId.random();
+            assertThat(a.discovery().addressBook().add(b.address(), stale, InetAddress.getByName("127.0.0.9"),
+                    System.currentTimeMillis())).isTrue();
+            await().atMost(WAIT).until(() -> a.peers().size() == 1);
+            assertThat(a.peers().iterator().next().id()).isEqualTo(b.id());
+            assertThat(a.discovery().addressBook().entry(b.address()).orElseThrow().nodeId()).isEqualTo(b.id());
+        } finally {
+            a.close();
+        }
+    }
+
+    @Test
+    void aSeedPinnedToItsIdIsReachedAndOnePinnedToAnotherIdNever() {
+        P2pNode b = nodes.start();
+        P2pNode pinnedRight = seeded(b.id().toHex() + "@127.0.0.1:" + b.address().getPort());
+        P2pNode pinnedWrong = seeded(NodeId.random().toHex() + "@127.0.0.1:" + b.address().getPort());
+        try {
+            await().atMost(WAIT).until(() -> pinnedRight.peers().size() == 1);
+            assertThat(pinnedRight.peers().iterator().next().id()).isEqualTo(b.id());
+            // IK under the wrong key fails, and so does the retry with XX: b proves another key
+            await().atMost(WAIT).until(() -> b.peers().size() == 1);
+            await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> pinnedWrong.peers().isEmpty()
+                    && b.peers().size() == 1); // its first dial, IK then XX, happens as it starts
+            assertThat(pinnedWrong.discovery().addressBook().entry(b.address())).isEmpty();
+        } finally {
+            pinnedRight.close();
+            pinnedWrong.close();
+        }
+        assertThat(nodes.start().connect(b.id().toHex() + "@127.0.0.1:" + b.address().getPort()).block(WAIT).id())
+                .isEqualTo(b.id());
+        StepVerifier.create(nodes.start().connect(NodeId.random().toHex() + "@127.0.0.1:" + b.address().getPort()))
+                .expectError(PeerException.class).verify(WAIT);
+    }
+
+    private static P2pNode seeded(String seed) {
+        P2pNode node = P2pNode.create(NodeConfig.builder().listenHost("127.0.0.1").eventLoopThreads(1)
+                .seeds(seed).allowLocalAddresses(true).build());
+        return node.start().block(WAIT);
     }
 
     @Test

@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -87,7 +86,7 @@ public final class Discovery {
     private final DiscoverySettings config;
     private final NodeId self;
     private final PeerManager peers;
-    private final Function<InetSocketAddress, Mono<Peer>> dialer;
+    private final Dialer dialer;
     private final NodeRuntime runtime;
     private final AddressBook book;
     private final Scheduler.Worker worker;
@@ -114,6 +113,19 @@ public final class Discovery {
         long lastAnswerMillis = Long.MIN_VALUE / 2;
     }
 
+    /** How discovery dials: the node's dial ({@code P2pNode}). */
+    @FunctionalInterface
+    public interface Dialer {
+        /**
+         * Connects to {@code address} and emits the admitted peer, or errors.
+         *
+         * @param id the node id known for the address, or {@code null}
+         * @param pinned whether only that id will do (a seed written {@code id@host:port}) or it
+         *     is a hint that may be stale (the address book's)
+         */
+        Mono<Peer> dial(InetSocketAddress address, NodeId id, boolean pinned);
+    }
+
     /** A configured seed and its backoff; worker only. */
     private static final class Seed {
         final InetSocketAddress address;
@@ -136,13 +148,15 @@ public final class Discovery {
      * @param settings seeds, target, intervals, book settings and file
      * @param self this node's id: never added to the book, never dialled
      * @param peers the node's peers: connected ids and addresses, bans, scores
-     * @param dialer connects to an address and emits the admitted peer ({@code P2pNode::connect})
+     * @param dialer connects to an address, given the node id known for it if any, and emits the
+     *     admitted peer ({@code P2pNode}'s dial: Noise IK under a known id, XX once more if that
+     *     fails)
      * @param runtime the wall clock (the book keeps its milliseconds, and saves them), the
      *     random source of jitter and rotation, the secure random of the book's key, the timers
      *     the dialer runs on and the blocking scheduler the book is saved on
      */
     public Discovery(DiscoverySettings settings, NodeId self, PeerManager peers,
-                     Function<InetSocketAddress, Mono<Peer>> dialer, NodeRuntime runtime) {
+                     Dialer dialer, NodeRuntime runtime) {
         this.config = Objects.requireNonNull(settings, "settings");
         this.self = Objects.requireNonNull(self, "self");
         this.peers = Objects.requireNonNull(peers, "peers");
@@ -412,7 +426,9 @@ public final class Discovery {
     private void dial(InetSocketAddress address, Seed seed) {
         pending.add(address);
         log.debug("{} dialling {}{}", self.shortHex(), address, seed != null ? " (seed)" : "");
-        dialer.apply(address).subscribe(
+        NodeId pinned = seed != null ? config.seedIds().get(address) : null;
+        NodeId known = seed != null ? pinned : book.entry(address).map(AddressBook.Entry::nodeId).orElse(null);
+        dialer.dial(address, known, pinned != null).subscribe(
                 peer -> run(() -> {
                     pending.remove(address);
                     if (seed == null && peer.isActive()) {

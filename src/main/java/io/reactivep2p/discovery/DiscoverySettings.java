@@ -1,10 +1,13 @@
 package io.reactivep2p.discovery;
 
+import io.reactivep2p.protocol.NodeId;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,6 +24,9 @@ import java.util.Optional;
  * }</pre>
  *
  * @param seeds nodes dialled on start, and retried with backoff until reached (default none)
+ * @param seedIds the ids pinned for some of the seeds (a seed written {@code <64 hex id>@host:port}):
+ *     such a seed is dialled with Noise IK under its id, and any other key fails the dial, as
+ *     a man in the middle's would (default none)
  * @param outboundTarget outbound peers the dialer keeps connected, from the seeds and the
  *     address book; 0 turns the dialer off (seeds are still dialled on start). A node caps it
  *     at its {@code maxOutbound}. Default 8.
@@ -42,13 +48,16 @@ import java.util.Optional;
  *     nodes only ever get inbound peers. {@link Duration#ZERO} turns it off; otherwise at
  *     least 1 ms. Default 5 min.
  */
-public record DiscoverySettings(List<InetSocketAddress> seeds, int outboundTarget, AddressBook.Settings addressBook,
+public record DiscoverySettings(List<InetSocketAddress> seeds, Map<InetSocketAddress, NodeId> seedIds,
+                                int outboundTarget, AddressBook.Settings addressBook,
                                 Optional<Path> addressBookFile, Duration peerExchangeInterval, Duration dialInterval,
                                 Duration outboundRotation) {
 
-    /** Checks every field; keeps an immutable copy of {@code seeds}. */
+    /** Checks every field; keeps immutable copies of {@code seeds} and {@code seedIds}. */
     public DiscoverySettings {
         seeds = List.copyOf(seeds);
+        seedIds = Map.copyOf(seedIds);
+        check(seeds.containsAll(seedIds.keySet()), "every pinned id belongs to a seed");
         check(outboundTarget >= 0, "outboundTarget must be >= 0, got " + outboundTarget);
         Objects.requireNonNull(addressBook, "addressBook");
         Objects.requireNonNull(addressBookFile, "addressBookFile");
@@ -73,6 +82,7 @@ public record DiscoverySettings(List<InetSocketAddress> seeds, int outboundTarge
     public Builder toBuilder() {
         Builder b = new Builder();
         b.seeds.addAll(seeds);
+        b.seedIds.putAll(seedIds);
         b.outboundTarget = outboundTarget;
         b.addressBook = addressBook;
         b.addressBookFile = addressBookFile.orElse(null);
@@ -85,6 +95,34 @@ public record DiscoverySettings(List<InetSocketAddress> seeds, int outboundTarge
     /** A copy whose outbound target is at most {@code max}. */
     public DiscoverySettings withOutboundTargetAtMost(int max) {
         return outboundTarget <= max ? this : toBuilder().outboundTarget(max).build();
+    }
+
+    /**
+     * The id of a seed written {@code <64 hex id>@host:port}, or {@code null} for a plain
+     * {@code host:port}.
+     *
+     * @throws IllegalArgumentException if the part before {@code @} is not 64 hex digits
+     */
+    public static NodeId parseSeedId(String seed) {
+        Objects.requireNonNull(seed, "seed");
+        String s = seed.trim();
+        int at = s.indexOf('@');
+        if (at < 0) {
+            return null;
+        }
+        String hex = s.substring(0, at);
+        if (hex.length() != 64 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("'" + seed + "': the id before @ must be 64 hex digits");
+        }
+        return NodeId.fromHex(hex);
+    }
+
+    /** The {@code host:port} of a seed, without the {@code <id>@} it may start with. */
+    public static InetSocketAddress parseSeedAddress(String seed) {
+        Objects.requireNonNull(seed, "seed");
+        String s = seed.trim();
+        int at = s.indexOf('@');
+        return parseHostPort(at < 0 ? s : s.substring(at + 1));
     }
 
     /**
@@ -133,6 +171,7 @@ public record DiscoverySettings(List<InetSocketAddress> seeds, int outboundTarge
     /** Builds {@link DiscoverySettings}; see the record's fields for each default. Not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> seeds = new ArrayList<>();
+        private final Map<InetSocketAddress, NodeId> seedIds = new HashMap<>();
         private int outboundTarget = 8;
         private AddressBook.Settings addressBook = AddressBook.Settings.defaults();
         private Path addressBookFile;
@@ -143,11 +182,26 @@ public record DiscoverySettings(List<InetSocketAddress> seeds, int outboundTarge
         private Builder() {
         }
 
-        /** Adds seeds as {@code host:port} or {@code [ipv6]:port} (see {@link #parseHostPort}). */
-        public Builder seeds(String... hostPorts) {
-            for (String hp : hostPorts) {
-                seeds.add(parseHostPort(hp));
+        /**
+         * Adds seeds as {@code host:port} or {@code [ipv6]:port} (see {@link #parseHostPort}),
+         * each optionally pinned to its node id: {@code <64 hex id>@host:port}.
+         */
+        public Builder seeds(String... seeds) {
+            for (String s : seeds) {
+                NodeId id = parseSeedId(s);
+                InetSocketAddress address = parseSeedAddress(s);
+                this.seeds.add(address);
+                if (id != null) {
+                    seedIds.put(address, id);
+                }
             }
+            return this;
+        }
+
+        /** Adds a seed pinned to its node id: dialled with Noise IK, and only that key is accepted. */
+        public Builder seed(InetSocketAddress address, NodeId id) {
+            seeds.add(Objects.requireNonNull(address, "address"));
+            seedIds.put(address, Objects.requireNonNull(id, "id"));
             return this;
         }
 
@@ -207,7 +261,7 @@ public record DiscoverySettings(List<InetSocketAddress> seeds, int outboundTarge
          * @throws IllegalArgumentException naming the first invalid field
          */
         public DiscoverySettings build() {
-            return new DiscoverySettings(seeds, outboundTarget, addressBook, Optional.ofNullable(addressBookFile),
+            return new DiscoverySettings(seeds, seedIds, outboundTarget, addressBook, Optional.ofNullable(addressBookFile),
                     peerExchangeInterval, dialInterval, outboundRotation);
         }
     }

@@ -72,6 +72,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     private final FrameFormat format;
     /** Version 2: the secure channel below carries the handshake and the frames. */
     private final boolean secure;
+    /** Version 2: the secure channel's handshake completed. */
+    private boolean secured;
 
     private State state = State.HANDSHAKING;
     private boolean started;
@@ -198,6 +200,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onSecureHandshake(SecureChannelHandler.Completed completed) {
+        secured = true;
         byte[] payload = completed.remotePayload();
         int version = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : Hello.VERSION_2;
         if (version != Hello.VERSION_2) {
@@ -422,7 +425,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
             log.debug("disconnected {}: {}", peer, why);
         } else if (was == State.HANDSHAKING || was == State.CLOSING) {
             handshake.tryEmitError(new PeerException(why.reason(), "handshake with " + remoteAddress
-                    + " failed: " + why.reason() + (why.detail().isEmpty() ? "" : " (" + why.detail() + ")")));
+                    + " failed: " + why.reason() + (why.detail().isEmpty() ? "" : " (" + why.detail() + ")"),
+                    secure && !secured));
         }
         ctx.fireChannelInactive();
     }

@@ -41,7 +41,7 @@ class DialerTest {
     private Discovery discovery(NodeConfig config, Function<InetSocketAddress, Mono<Peer>> dialer, AtomicLong clock) {
         NodeRuntime runtime = NodeRuntime.builder().clock(TestClock.of(clock::get)).build();
         peers = new PeerManager(config.nodeId(), 1L, config.peer(), runtime);
-        discovery = new Discovery(config.discovery(), config.nodeId(), peers, a -> {
+        discovery = new Discovery(config.discovery(), config.nodeId(), peers, (a, knownId, pinned) -> {
             dialled.add(a);
             return dialer.apply(a);
         }, runtime);
