@@ -572,9 +572,19 @@ public final class NodeConfig {
             return this;
         }
 
-        /** See {@link DiscoverySettings#seeds()}: adds seeds as {@code host:port} or {@code [ipv6]:port}. */
-        public Builder seeds(String... hostPorts) {
-            discovery.seeds(hostPorts);
+        /**
+         * See {@link DiscoverySettings#seeds()}: adds seeds as {@code host:port} or
+         * {@code [ipv6]:port}, each optionally pinned to its node id ({@code <64 hex id>@host:port},
+         * {@link DiscoverySettings#seedIds()}).
+         */
+        public Builder seeds(String... seeds) {
+            discovery.seeds(seeds);
+            return this;
+        }
+
+        /** See {@link DiscoverySettings#seedIds()}: adds a seed pinned to its node id. */
+        public Builder seed(InetSocketAddress address, NodeId id) {
+            discovery.seed(address, id);
             return this;
         }
 

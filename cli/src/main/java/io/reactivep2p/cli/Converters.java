@@ -1,6 +1,8 @@
 package io.reactivep2p.cli;
 
 import io.reactivep2p.NodeConfig;
+import io.reactivep2p.protocol.NodeId;
+import io.reactivep2p.discovery.DiscoverySettings;
 import io.reactivep2p.perf.PerfClient;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -39,6 +41,27 @@ final class Converters {
      * A peer's {@code host:port}, or {@code [ipv6]:port}; port 1..65535. Returned unresolved:
      * the node resolves it when it dials.
      */
+    /** A seed: {@code host:port}, or {@code <64 hex id>@host:port} pinned to the node of that id. */
+    record Seed(InetSocketAddress address, NodeId id) {
+        @Override
+        public String toString() {
+            String hostPort = RunningNode.hostPort(address.getHostString(), address.getPort());
+            return id == null ? hostPort : id.toHex() + "@" + hostPort;
+        }
+    }
+
+    /** {@link Seed}, parsed with {@link DiscoverySettings#parseSeedId} and {@link DiscoverySettings#parseSeedAddress}. */
+    static final class SeedConverter implements ITypeConverter<Seed> {
+        @Override
+        public Seed convert(String value) {
+            try {
+                return new Seed(DiscoverySettings.parseSeedAddress(value), DiscoverySettings.parseSeedId(value));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class HostPort implements ITypeConverter<InetSocketAddress> {
         @Override
         public InetSocketAddress convert(String value) {

@@ -1,7 +1,6 @@
 package io.reactivep2p.cli;
 
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -64,10 +63,11 @@ final class NodeCommand implements Callable<Integer> {
             description = "Port to listen on for peers; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     private int port;
 
-    @Option(names = {"-s", "--seed"}, paramLabel = "HOST:PORT", split = ",", converter = Converters.HostPort.class,
-            description = "A node to dial on start, retried with backoff until reached; "
-                    + "repeatable, or comma-separated; IPv6 as [addr]:port. Default: none.")
-    private List<InetSocketAddress> seeds = new ArrayList<>();
+    @Option(names = {"-s", "--seed"}, paramLabel = "[ID@]HOST:PORT", split = ",", converter = Converters.SeedConverter.class,
+            description = "A node to dial on start, retried with backoff until reached; repeatable, or "
+                    + "comma-separated; IPv6 as [addr]:port. With its id (64 hex digits, as 'p2p node' prints it "
+                    + "in its 'seed' line) only that node is accepted there. Default: none.")
+    private List<Converters.Seed> seeds = new ArrayList<>();
 
     @Option(names = "--max-peers", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "Connected peers at most, both directions. Default: 50.")
@@ -124,17 +124,26 @@ final class NodeCommand implements Callable<Integer> {
         }
     }
 
+    private static boolean wildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
     private static void printBanner(PrintStream out, RunningNode running, RunningNode.Settings settings) {
         // The host as given: a wildcard bind reads back as [0:0:0:0:0:0:0:0].
         String host = settings.host();
         out.println("node " + running.node().id().toHex());
         out.println("listening on " + RunningNode.hostPort(host, running.node().address().getPort()));
+        if (!running.node().config().plaintext()) {
+            // What another node's --seed takes to reach this one, and only this one.
+            out.println("seed " + running.node().id().toHex() + "@"
+                    + RunningNode.hostPort(wildcard(host) ? "HOST" : host, running.node().address().getPort())
+                    + (wildcard(host) ? "   (HOST: an address of this machine)" : ""));
+        }
         running.metricsAddress().ifPresent(m -> out.println("metrics at http://"
                 + RunningNode.hostPort(host, m.getPort()) + MetricsServer.PATH));
         running.dataDir().ifPresent(d -> out.println("data dir " + d.toAbsolutePath().normalize()));
         if (!settings.seeds().isEmpty()) {
-            out.println("seeds " + settings.seeds().stream()
-                    .map(s -> RunningNode.hostPort(s.getHostString(), s.getPort()))
+            out.println("seeds " + settings.seeds().stream().map(Converters.Seed::toString)
                     .collect(Collectors.joining(", ")));
         }
         if (settings.localNetwork()) {

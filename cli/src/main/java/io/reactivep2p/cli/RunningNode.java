@@ -38,7 +38,7 @@ final class RunningNode implements AutoCloseable {
      * @param allowLocal keep loopback and private addresses in the address book even though
      *     neither the host nor a seed is one
      */
-    record Settings(String host, int port, List<InetSocketAddress> seeds, Integer maxPeers, Path dataDir,
+    record Settings(String host, int port, List<Converters.Seed> seeds, Integer maxPeers, Path dataDir,
                     Integer metricsPort, boolean allowLocal, boolean plaintext) {
         Settings {
             Objects.requireNonNull(host, "host");
@@ -51,7 +51,7 @@ final class RunningNode implements AutoCloseable {
          * local one, and peer exchange must not drop the addresses it is made of.
          */
         boolean localNetwork() {
-            return allowLocal || isLocal(host) || seeds.stream().anyMatch(s -> isLocal(s.getHostString()));
+            return allowLocal || isLocal(host) || seeds.stream().anyMatch(s -> isLocal(s.address().getHostString()));
         }
     }
 
@@ -93,10 +93,11 @@ final class RunningNode implements AutoCloseable {
         NodeConfig.Builder config = NodeConfig.builder()
                 .listenHost(settings.host())
                 .listenPort(settings.port())
-                .seeds(settings.seeds())
+                .seeds(settings.seeds().stream().filter(s -> s.id() == null).map(Converters.Seed::address).toList())
                 .allowLocalAddresses(settings.localNetwork())
                 .plaintext(settings.plaintext())
                 .meterRegistry(registry);
+        settings.seeds().stream().filter(s -> s.id() != null).forEach(s -> config.seed(s.address(), s.id()));
         if (settings.maxPeers() != null) {
             config.maxPeers(settings.maxPeers());
         }

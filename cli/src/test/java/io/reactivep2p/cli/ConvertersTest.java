@@ -105,6 +105,22 @@ class ConvertersTest {
     }
 
     @Test
+    void seed_takesAnOptionalIdBeforeTheAddress() {
+        Converters.SeedConverter c = new Converters.SeedConverter();
+        String id = "ab".repeat(32);
+
+        assertThat(c.convert("10.0.0.5:3000"))
+                .isEqualTo(new Converters.Seed(InetSocketAddress.createUnresolved("10.0.0.5", 3000), null));
+        Converters.Seed pinned = c.convert(id + "@[::1]:3000");
+        assertThat(pinned.address()).isEqualTo(InetSocketAddress.createUnresolved("::1", 3000));
+        assertThat(pinned.id().toHex()).isEqualTo(id);
+        assertThat(pinned).hasToString(id + "@[::1]:3000");
+        assertThatThrownBy(() -> c.convert("abc@10.0.0.5:3000")).isInstanceOf(TypeConversionException.class)
+                .hasMessageContaining("64 hex digits");
+        assertThatThrownBy(() -> c.convert(id + "@10.0.0.5")).isInstanceOf(TypeConversionException.class);
+    }
+
+    @Test
     void port_acceptsZeroToMax() {
         Converters.Port c = new Converters.Port();
 

@@ -36,6 +36,7 @@ class NodeCommandTest {
         assertThat(dataDir.resolve("address-book.txt")).exists(); // saved on stop
         assertThat(first)
                 .containsPattern("(?m)^listening on 127\\.0\\.0\\.1:\\d+$")
+                .containsPattern("(?m)^seed " + id + "@127\\.0\\.0\\.1:\\d+$")
                 .contains("data dir " + dataDir.toAbsolutePath().normalize())
                 .contains("address book keeps local addresses")
                 .containsPattern(STATUS)
