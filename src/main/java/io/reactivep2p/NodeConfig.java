@@ -494,6 +494,12 @@ public final class NodeConfig {
             return this;
         }
 
+        /** See {@link PeerSettings#inboundConnectRate()}. */
+        public Builder inboundConnectRate(int inboundConnectRate) {
+            peer.inboundConnectRate(inboundConnectRate);
+            return this;
+        }
+
         /** See {@link TransportSettings#eventLoopThreads()}. */
         public Builder eventLoopThreads(int eventLoopThreads) {
             transport.eventLoopThreads(eventLoopThreads);

@@ -9,6 +9,7 @@ import io.reactivep2p.protocol.InvItem;
 import io.reactivep2p.protocol.Inventory;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.runtime.TokenBucket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -13,6 +13,7 @@ import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.runtime.NodeRuntime;
+import io.reactivep2p.runtime.TokenBucket;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

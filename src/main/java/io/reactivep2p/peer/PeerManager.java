@@ -6,7 +6,9 @@ import io.netty.util.concurrent.Ticker;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.runtime.NodeRuntime;
+import io.reactivep2p.runtime.TokenBucket;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -52,12 +54,15 @@ public final class PeerManager {
     private final Map<InetAddress, Integer> inboundPerIp = new HashMap<>();
     private final Cache<Object, Boolean> bans;
     private final Cache<Object, AtomicInteger> scores;
+    /** New inbound connections per address: {@link PeerSettings#inboundConnectRate()}. */
+    private final Cache<InetAddress, TokenBucket> connectRates;
     private final Sinks.Many<PeerEvent> events = Sinks.many().multicast().directBestEffort();
     private final Consumer<Peer> onAdmitted;
     private int inbound;
     private int outbound;
     private int inboundConnections;
     private final Ticker ticker;
+    private long connectsOverRate;
     private final NodeRuntime runtime;
 
     /**
@@ -94,6 +99,9 @@ public final class PeerManager {
                 .expireAfterWrite(config.banDuration()).ticker(ticker::nanoTime).build();
         this.scores = Caffeine.newBuilder().maximumSize(config.maxBans())
                 .expireAfterAccess(config.banDuration()).ticker(ticker::nanoTime).build();
+        // An address idle for a minute starts again with a full bucket; as many addresses as bans.
+        this.connectRates = Caffeine.newBuilder().maximumSize(config.maxBans())
+                .expireAfterAccess(Duration.ofMinutes(1)).ticker(ticker::nanoTime).build();
     }
 
     /** The connected peers: a live, unmodifiable view. */
@@ -132,8 +140,8 @@ public final class PeerManager {
     // ---- admission ----
 
     /**
-     * Checks a new inbound connection before its handshake: inbound slots, bans and the
-     * per-IP limit. On {@code null} the connection counts against its IP until
+     * Checks a new inbound connection before its handshake: bans, the rate of new connections
+     * from its address, inbound slots and the per-IP limit. On {@code null} the connection counts against its IP until
      * {@link #inboundClosed} is called.
      *
      * @return {@code null} to go on, or the reason to refuse it with
@@ -141,6 +149,15 @@ public final class PeerManager {
     public synchronized DisconnectReason acceptInbound(InetAddress address) {
         if (isBanned(address)) {
             return DisconnectReason.BANNED;
+        }
+        if (config.inboundConnectRate() > 0 && limited(address)) {
+            long now = ticker.nanoTime();
+            TokenBucket rate = connectRates.get(address,
+                    a -> new TokenBucket(config.inboundConnectRate(), 2.0 * config.inboundConnectRate(), now));
+            if (!rate.tryTake(1, now)) {
+                connectsOverRate++;
+                return DisconnectReason.TOO_MANY_PEERS;
+            }
         }
         if (inbound >= config.maxInbound() || peers.size() >= config.maxPeers()) {
             return DisconnectReason.TOO_MANY_PEERS;
@@ -156,6 +173,11 @@ public final class PeerManager {
         inboundPerIp.put(address, fromIp + 1);
         inboundConnections++;
         return null;
+    }
+
+    /** Inbound connections refused for coming faster than {@link PeerSettings#inboundConnectRate()} from their address. */
+    public synchronized long connectsOverRate() {
+        return connectsOverRate;
     }
 
     /** Releases what {@link #acceptInbound} counted, when that connection closes. */

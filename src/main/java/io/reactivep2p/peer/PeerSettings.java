@@ -38,11 +38,15 @@ import java.util.Objects;
  * @param maxBans bans (ids and addresses) remembered at most, and as many scores; beyond it
  *     Caffeine's size eviction makes room, which keeps frequently seen entries and is not
  *     oldest-first (default 10,000)
+ * @param inboundConnectRate new inbound connections accepted from one IP address per second,
+ *     in bursts of twice as many; more are closed at once, before any handshake work (a secure
+ *     handshake costs the listener three X25519 operations). Loopback is exempt unless
+ *     {@code limitLoopback}. 0 turns the limit off (default 10)
  */
 public record PeerSettings(int maxPeers, int maxInbound, int maxOutbound, int maxInboundPerIp, boolean limitLoopback,
                            Duration handshakeTimeout, Duration pingInterval, int maxMissedPongs,
                            Duration readIdleTimeout, Duration slowPeerTimeout, int banThreshold, Duration banDuration,
-                           int maxBans) {
+                           int maxBans, int inboundConnectRate) {
 
     /** Checks every field. */
     public PeerSettings {
@@ -58,6 +62,7 @@ public record PeerSettings(int maxPeers, int maxInbound, int maxOutbound, int ma
         check(banThreshold >= 1, "banThreshold must be >= 1, got " + banThreshold);
         positive(banDuration, "banDuration");
         check(maxBans >= 1, "maxBans must be >= 1, got " + maxBans);
+        check(inboundConnectRate >= 0, "inboundConnectRate must be >= 0, got " + inboundConnectRate);
     }
 
     /** The defaults. */
@@ -86,6 +91,7 @@ public record PeerSettings(int maxPeers, int maxInbound, int maxOutbound, int ma
         b.banThreshold = banThreshold;
         b.banDuration = banDuration;
         b.maxBans = maxBans;
+        b.inboundConnectRate = inboundConnectRate;
         return b;
     }
 
@@ -116,6 +122,7 @@ public record PeerSettings(int maxPeers, int maxInbound, int maxOutbound, int ma
         private int banThreshold = 100;
         private Duration banDuration = Duration.ofMinutes(10);
         private int maxBans = 10_000;
+        private int inboundConnectRate = 10;
 
         private Builder() {
         }
@@ -198,6 +205,12 @@ public record PeerSettings(int maxPeers, int maxInbound, int maxOutbound, int ma
             return this;
         }
 
+        /** See {@link PeerSettings#inboundConnectRate()}. */
+        public Builder inboundConnectRate(int inboundConnectRate) {
+            this.inboundConnectRate = inboundConnectRate;
+            return this;
+        }
+
         /**
          * Checks every field and builds the settings.
          *
@@ -211,7 +224,8 @@ public record PeerSettings(int maxPeers, int maxInbound, int maxOutbound, int ma
                 idle = pingInterval.multipliedBy(maxMissedPongs + 1L);
             }
             return new PeerSettings(maxPeers, maxInbound, maxOutbound, maxInboundPerIp, limitLoopback, handshakeTimeout,
-                    pingInterval, maxMissedPongs, idle, slowPeerTimeout, banThreshold, banDuration, maxBans);
+                    pingInterval, maxMissedPongs, idle, slowPeerTimeout, banThreshold, banDuration, maxBans,
+                    inboundConnectRate);
         }
     }
 }
