@@ -96,22 +96,7 @@ public final class CipherState {
      * @return the bytes written
      */
     public int encrypt(byte[] ad, ByteBuffer plaintext, ByteBuffer out) {
-        checkUsable();
-        try {
-            cipher.init(Cipher.ENCRYPT_MODE, key, function.nonce(n));
-            if (ad != null && ad.length > 0) {
-                cipher.updateAAD(ad);
-            }
-            int written = cipher.doFinal(plaintext, out);
-            n++;
-            return written;
-        } catch (ShortBufferException e) {
-            throw new IllegalArgumentException("the output buffer is too small", e);
-        } catch (InvalidKeyException | InvalidAlgorithmParameterException e) {
-            throw new IllegalStateException(function + " refused its key or nonce", e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(function + " failed to encrypt", e);
-        }
+        return encrypt(ad, new ByteBuffer[] {plaintext}, out);
     }
 
     /**
@@ -122,9 +107,16 @@ public final class CipherState {
      * @return the bytes written to {@code out}: the plaintext's and the tag
      */
     public int encrypt(ByteBuffer[] plaintext, ByteBuffer out) {
+        return encrypt(null, plaintext, out);
+    }
+
+    private int encrypt(byte[] ad, ByteBuffer[] plaintext, ByteBuffer out) {
         checkUsable();
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key, function.nonce(n));
+            if (ad != null && ad.length > 0) {
+                cipher.updateAAD(ad);
+            }
             int written = 0;
             int last = plaintext.length - 1;
             for (int i = 0; i < last; i++) {

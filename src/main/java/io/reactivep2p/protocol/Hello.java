@@ -117,14 +117,7 @@ public record Hello(int version, NodeId nodeId, int listenPort, long nonce, long
         int listenPort = r.u16("listen port");
         long capabilities = r.u64("capabilities");
         long timestamp = r.u64("timestamp");
-        String userAgent = r.utf8(MAX_USER_AGENT_BYTES, "user agent");
-        long statusLength = r.u32("status length");
-        if (statusLength > MAX_STATUS_BYTES) {
-            throw r.limit("status of " + statusLength + " bytes is above " + MAX_STATUS_BYTES);
-        }
-        byte[] status = r.bytes((int) statusLength, "status");
-        r.end();
-        return new Hello(version, authenticatedId, listenPort, 0, capabilities, timestamp, userAgent, status);
+        return rest(r, version, authenticatedId, listenPort, 0, capabilities, timestamp);
     }
 
     /**
@@ -144,6 +137,12 @@ public record Hello(int version, NodeId nodeId, int listenPort, long nonce, long
         long nonce = r.u64("nonce");
         long capabilities = r.u64("capabilities");
         long timestamp = r.u64("timestamp");
+        return rest(r, version, nodeId, listenPort, nonce, capabilities, timestamp);
+    }
+
+    /** The fields both versions end with: user agent and status; then nothing more. */
+    private static Hello rest(PayloadReader r, int version, NodeId nodeId, int listenPort, long nonce,
+                              long capabilities, long timestamp) {
         String userAgent = r.utf8(MAX_USER_AGENT_BYTES, "user agent");
         long statusLength = r.u32("status length");
         if (statusLength > MAX_STATUS_BYTES) {
