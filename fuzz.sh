@@ -21,6 +21,8 @@ if [ ${#targets[@]} -eq 0 ]; then
     io.reactivep2p.protocol.FrameDecoderFuzzTest#checksummedFrames
     io.reactivep2p.protocol.PayloadCodecFuzzTest#payloads
     io.reactivep2p.mempool.TransactionFuzzTest#transactions
+    io.reactivep2p.transport.SecureChannelFuzzTest#responder
+    io.reactivep2p.transport.SecureChannelFuzzTest#records
   )
 fi
 ./mvnw -B -q -pl src test-compile

@@ -123,6 +123,50 @@ class SecureChannelNetworkTest {
         return node.start().block(WAIT);
     }
 
+    /**
+     * A peer whose HELLO v2 says another version: once the secure channel is up the node can
+     * say why, and does, with a DISCONNECT inner frame in a record, then closes.
+     */
+    @Test
+    void aHelloOfAnotherVersionIsRefusedWithIncompatibleVersionOverTheSecureChannel() throws Exception {
+        P2pNode node = nodes.start();
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        io.reactivep2p.noise.HandshakeState hs = io.reactivep2p.noise.HandshakeState
+                .builder(io.reactivep2p.noise.HandshakePattern.XX, true)
+                .prologue(java.nio.ByteBuffer.allocate(18).put("reactive-p2p/2".getBytes(StandardCharsets.US_ASCII))
+                        .putInt(io.reactivep2p.protocol.FrameSettings.DEFAULT_MAGIC).array())
+                .localStatic(io.reactivep2p.noise.Dh.X25519.generateKeyPair(random)).random(random).build();
+        try (Socket s = new Socket(node.address().getAddress(), node.address().getPort())) {
+            s.setSoTimeout(5_000);
+            java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            byte[] m1 = hs.writeMessage(new byte[0]);
+            out.writeInt(io.reactivep2p.protocol.FrameSettings.DEFAULT_MAGIC);
+            out.writeByte(io.reactivep2p.transport.SecureChannelHandler.MODE_XX);
+            out.writeShort(m1.length);
+            out.write(m1);
+            byte[] m2 = new byte[in.readUnsignedShort()];
+            in.readFully(m2);
+            hs.readMessage(m2);
+            byte[] hello = new io.reactivep2p.protocol.Hello(3, NodeId.random(), 0, 0, 0, 0, "from the future",
+                    new byte[0]).toV2Payload();
+            byte[] m3 = hs.writeMessage(hello);
+            out.writeShort(m3.length);
+            out.write(m3);
+            io.reactivep2p.noise.TransportState keys = hs.split();
+            byte[] record = new byte[in.readUnsignedShort()];
+            in.readFully(record);
+            java.nio.ByteBuffer inner = java.nio.ByteBuffer.wrap(keys.readMessage(record));
+            assertThat(inner.get()).as("DISCONNECT").isEqualTo((byte) 0x04);
+            assertThat(inner.get()).as("flags").isZero();
+            inner.getInt(); // length
+            assertThat(io.reactivep2p.protocol.DisconnectReason.fromCode(inner.get() & 0xFF))
+                    .isEqualTo(io.reactivep2p.protocol.DisconnectReason.INCOMPATIBLE_VERSION);
+            assertThat(in.read()).as("then the node closes").isEqualTo(-1);
+        }
+        assertThat(node.peers()).isEmpty();
+    }
+
     @Test
     void plaintextAndSecureNodesNeverConnectEitherWay() {
         P2pNode secure = nodes.start();
