@@ -4,16 +4,20 @@ import java.security.SecureRandom;
 
 /**
  * The DH functions of Noise §4.1 for Curve25519: {@code GENERATE_KEYPAIR()} and {@code DH()}.
- * One implementation, {@link #X25519}, on the JDK's {@code XDH}; the seam exists so the
- * handshake can be measured against another well-kept implementation without touching it.
+ * {@link #X25519}, the one the library uses, is BouncyCastle's; {@link #JDK_X25519} is the JDK's
+ * {@code XDH}, kept beside it so that both are checked against RFC 7748 and measured side by
+ * side ({@code NoiseBenchmark}).
  */
 public interface Dh {
 
     /** {@code DHLEN}: bytes of a public key and of a DH output. */
     int DHLEN = 32;
 
+    /** X25519 (RFC 7748) from BouncyCastle's lightweight API: the library's; see {@link BcX25519} for why. */
+    Dh X25519 = new BcX25519();
+
     /** X25519 (RFC 7748) from the JDK: {@code KeyPairGenerator}, {@code KeyAgreement} "X25519". */
-    Dh X25519 = new JdkX25519();
+    Dh JDK_X25519 = new JdkX25519();
 
     /** The name in a Noise protocol name: {@code 25519}. */
     String name();

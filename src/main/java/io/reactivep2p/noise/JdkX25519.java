@@ -15,7 +15,7 @@ import java.security.spec.XECPublicKeySpec;
 import javax.crypto.KeyAgreement;
 
 /**
- * {@link Dh#X25519} on the JDK's {@code XDH} provider (JEP 324). Keys cross the seam as the
+ * {@link Dh#JDK_X25519}: X25519 on the JDK's {@code XDH} provider (JEP 324). Keys cross the seam as the
  * 32-byte little-endian encodings of RFC 7748; the JDK's key objects are made per operation
  * (the scalar multiplication dominates: about 150 µs, against a few for the objects).
  */

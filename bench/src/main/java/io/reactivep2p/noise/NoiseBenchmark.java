@@ -15,6 +15,9 @@ import org.openjdk.jmh.annotations.Level;
  *
  * <ul>
  *   <li>{@code x25519}: one agreement ({@link Dh#dh}); {@code x25519KeyPair}: a new key pair.</li>
+ *   <li>{@code bcX25519} and {@code bcX25519PublicKey}: the same two with BouncyCastle's
+ *       lightweight X25519 ({@code org.bouncycastle.math.ec.rfc7748.X25519}), the candidate the
+ *       issue names for the handshake rate; checked against the JDK's result at setup.</li>
  *   <li>{@code xxResponderStep}: what a listener's event loop does when an XX message 1
  *       arrives: a handshake state (prologue, SHA-256), message 1 read, message 2 written
  *       (a key pair and two agreements): the longest time a handshake holds an event loop.</li>
@@ -58,6 +61,9 @@ public class NoiseBenchmark extends BenchmarkBase {
         bob = Dh.X25519.generateKeyPair(random);
         xxMessage1 = HandshakeState.builder(HandshakePattern.XX, true).localStatic(alice).random(random).build()
                 .writeMessage(new byte[0]);
+        if (!java.util.Arrays.equals(bcX25519(), x25519())) {
+            throw new IllegalStateException("BouncyCastle's X25519 and the JDK's disagree");
+        }
         sealer = xx()[0].sender();
         byte[] bytes = new byte[recordBytes];
         random.nextBytes(bytes);
@@ -94,6 +100,23 @@ public class NoiseBenchmark extends BenchmarkBase {
     @Benchmark
     public DhKeyPair x25519KeyPair() {
         return Dh.X25519.generateKeyPair(random);
+    }
+
+    @Benchmark
+    public byte[] bcX25519() {
+        byte[] shared = new byte[Dh.DHLEN];
+        org.bouncycastle.math.ec.rfc7748.X25519.scalarMult(alice.privateKeyUnsafe(), 0, bob.publicKeyUnsafe(), 0,
+                shared, 0);
+        return shared;
+    }
+
+    @Benchmark
+    public byte[] bcX25519PublicKey() {
+        byte[] privateKey = new byte[Dh.DHLEN];
+        random.nextBytes(privateKey);
+        byte[] publicKey = new byte[Dh.DHLEN];
+        org.bouncycastle.math.ec.rfc7748.X25519.scalarMultBase(privateKey, 0, publicKey, 0);
+        return publicKey;
     }
 
     @Benchmark
