@@ -59,6 +59,12 @@ class SecureChannelNetworkTest {
         Peer peer = a.connect(b.address(), b.id()).block(WAIT);
         assertThat(peer.id()).isEqualTo(b.id());
 
+        // an id X25519 refuses (a low-order point): the dial fails at once, typed
+        StepVerifier.create(a.connect(b.address(), NodeId.of(new byte[32])))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(PeerException.class,
+                        pe -> assertThat(pe.secureHandshakeFailed()).isTrue()))
+                .verify(WAIT);
+
         P2pNode c = nodes.start();
         NodeId someoneElse = NodeId.random();
         StepVerifier.create(c.connect(b.address(), someoneElse))

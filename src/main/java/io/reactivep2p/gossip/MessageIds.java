@@ -78,8 +78,9 @@ public final class MessageIds {
     }
 
     /**
-     * The same key as {@link #dedupKey(Message)} for the message in an uncompressed frame (as
-     * returned by the frame decoder), read in place from the buffer.
+     * The same key as {@link #dedupKey(Message)} for the message in an uncompressed version 1
+     * frame ({@link FrameCodec}'s layout, as a plaintext node's frame decoder returns them), read
+     * in place from the buffer.
      */
     public long dedupKey(ByteBuf frame) {
         return FrameCodec.payloadHash64(frame, typeSeeds[FrameCodec.typeCode(frame)]);

@@ -223,7 +223,21 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
             b.remoteStatic(expectedRemoteStatic);
         }
         handshake = b.build();
-        byte[] first = handshake.writeMessage(dialPattern == HandshakePattern.IK ? localPayload.get() : new byte[0]);
+        byte[] first;
+        try {
+            first = handshake.writeMessage(dialPattern == HandshakePattern.IK ? localPayload.get() : new byte[0]);
+        } catch (NoiseException e) {
+            // IK under a key X25519 refuses (a low-order point given as the peer's id). Told on
+            // the next turn of the loop, once the handlers after this one are in place.
+            state = State.FAILED;
+            ProtocolException why = new ProtocolException(ProtocolException.Kind.HANDSHAKE_FAILED, e.getMessage());
+            ctx.executor().execute(() -> {
+                releasePending(why);
+                ctx.fireExceptionCaught(why);
+                ctx.close();
+            });
+            return;
+        }
         ByteBuf out = ctx.alloc().buffer(PREAMBLE_LENGTH + LENGTH_PREFIX + first.length);
         out.writeInt(magic).writeByte(dialPattern == HandshakePattern.IK ? MODE_IK : MODE_XX);
         out.writeShort(first.length).writeBytes(first);
