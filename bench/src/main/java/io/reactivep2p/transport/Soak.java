@@ -266,11 +266,14 @@ public final class Soak {
             }
             int links = connect(new Random(settings.seed()));
             double setup = seconds(System.nanoTime() - setupStart);
+            String protocol = nodes.get(0).config().plaintext() ? "plaintext (version 1)"
+                    : "secure channel (Noise XX, AES-256-GCM)";
             System.out.printf(Locale.ROOT, "soak: %d nodes on 127.0.0.1, %d links (degree %d, seed %d) up in %.1f s;"
-                            + " %,d msg/s for %s = %,d messages; leak detection %s%n", nodes.size(), links,
+                            + " %,d msg/s for %s = %,d messages; %s; leak detection %s%n", nodes.size(), links,
                     settings.degree(), settings.seed(), setup, settings.rate(), human(settings.duration()), total,
-                    ResourceLeakDetector.getLevel());
+                    protocol, ResourceLeakDetector.getLevel());
             Map<String, Object> network = new LinkedHashMap<>();
+            network.put("protocol", nodes.get(0).config().plaintext() ? "v1" : "v2");
             network.put("links", links);
             network.put("setup_s", setup);
             report.put("network", network);
