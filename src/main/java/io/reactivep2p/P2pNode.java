@@ -330,10 +330,8 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
      * ({@link #connect(InetSocketAddress, NodeId)}).
      */
     public Mono<Peer> connect(String hostPort) {
-        return Mono.fromCallable(() -> DiscoverySettings.parseSeedId(hostPort))
-                .map(java.util.Optional::of)
-                .defaultIfEmpty(java.util.Optional.empty())
-                .flatMap(id -> connect(DiscoverySettings.parseSeedAddress(hostPort), id.orElse(null)));
+        return Mono.defer(() -> connect(DiscoverySettings.parseSeedAddress(hostPort),
+                DiscoverySettings.parseSeedId(hostPort)));
     }
 
     /** The connected peers: a live, unmodifiable view. */

@@ -1,6 +1,5 @@
 package io.reactivep2p.noise;
 
-import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -37,11 +36,6 @@ public final class DhKeyPair {
 
     byte[] publicKeyUnsafe() {
         return publicKey;
-    }
-
-    /** Whether {@code key} is this pair's public key. */
-    public boolean hasPublicKey(byte[] key) {
-        return Arrays.equals(publicKey, key);
     }
 
     /** The public key only: a private key never appears in a log. */

@@ -46,9 +46,6 @@ public final class FrameCodec {
     public static final int RESERVED_FLAGS = 0b1111_1110;
 
     static final int MAGIC_OFFSET = 0;
-    static final int TYPE_OFFSET = 4;
-    static final int FLAGS_OFFSET = 5;
-    static final int LENGTH_OFFSET = 6;
     static final int CHECKSUM_OFFSET = 10;
     static final int LZ4_PREFIX_LENGTH = 4;
     /** The largest buffer {@link #encode} allocates for an uncompressed frame; longer frames take several. */
@@ -66,24 +63,24 @@ public final class FrameCodec {
         return frame.getInt(frame.readerIndex() + MAGIC_OFFSET);
     }
 
-    /** The type code, {@code 0..255}. */
+    /** The type code, {@code 0..255} ({@link FrameFormat#typeCode} of {@link FrameFormat#V1}). */
     public static int typeCode(ByteBuf frame) {
-        return frame.getUnsignedByte(frame.readerIndex() + TYPE_OFFSET);
+        return FrameFormat.V1.typeCode(frame);
     }
 
     /** The message type. */
     public static MessageType type(ByteBuf frame) {
-        return MessageType.fromCode(typeCode(frame));
+        return FrameFormat.V1.type(frame);
     }
 
     /** The flags field. */
     public static int flags(ByteBuf frame) {
-        return frame.getUnsignedByte(frame.readerIndex() + FLAGS_OFFSET);
+        return FrameFormat.V1.flags(frame);
     }
 
     /** The payload length as on the wire. */
     public static int payloadLength(ByteBuf frame) {
-        return frame.getInt(frame.readerIndex() + LENGTH_OFFSET);
+        return FrameFormat.V1.payloadLength(frame);
     }
 
     /** The checksum field. */
@@ -93,7 +90,7 @@ public final class FrameCodec {
 
     /** A slice of the payload sharing the frame's memory; not retained. */
     public static ByteBuf payload(ByteBuf frame) {
-        return frame.slice(frame.readerIndex() + HEADER_LENGTH, payloadLength(frame));
+        return FrameFormat.V1.payload(frame);
     }
 
     /**
@@ -127,13 +124,7 @@ public final class FrameCodec {
      * {@link Message}. Does not release the frame.
      */
     public static Message toMessage(ByteBuf frame) {
-        if ((flags(frame) & FLAG_LZ4) != 0) {
-            throw new IllegalArgumentException("frame is compressed; decode it first");
-        }
-        int length = payloadLength(frame);
-        byte[] payload = new byte[length];
-        frame.getBytes(frame.readerIndex() + HEADER_LENGTH, payload);
-        return Message.wrap(type(frame), payload);
+        return FrameFormat.V1.toMessage(frame);
     }
 
     // ---- encoding ----
@@ -263,10 +254,11 @@ public final class FrameCodec {
     /**
      * Decodes one frame from the front of {@code in}.
      *
-     * <p>Checks, in order, as soon as the 14 header bytes are there and before any payload is
-     * buffered: magic, reserved flags, length against {@link FrameSettings#maxFrameLength()};
-     * then, once the whole payload is there: the CRC32C, and for LZ4 the original length
-     * against {@link FrameSettings#maxMessageLength()} before decompressing.
+     * <p>Checks, in order, as soon as the header is there and before any payload is buffered:
+     * magic, reserved flags, length against {@link FrameSettings#maxFrameLength()}; then, once
+     * the whole payload is there: the CRC32C, and for LZ4 the original length against
+     * {@link FrameSettings#maxMessageLength()} before decompressing. An inner frame
+     * ({@link FrameFormat#INNER}) has no magic and no CRC32C to check.
      *
      * @return {@code null} when {@code in} holds no complete frame yet (nothing is consumed);
      *     otherwise the uncompressed frame, which the caller must release, and {@code in}'s
@@ -276,54 +268,19 @@ public final class FrameCodec {
      *     resynchronised after it
      */
     public static ByteBuf decode(ByteBuf in, FrameSettings settings, ByteBufAllocator alloc) {
-        if (settings.format() == FrameFormat.INNER) {
-            return decodeInner(in, settings, alloc);
-        }
-        if (in.readableBytes() < HEADER_LENGTH) {
-            return null;
-        }
-        int start = in.readerIndex();
-        int magic = in.getInt(start + MAGIC_OFFSET);
-        if (magic != settings.magic()) {
-            throw badMagic(magic, settings.magic());
-        }
-        int flags = in.getUnsignedByte(start + FLAGS_OFFSET);
-        if ((flags & RESERVED_FLAGS) != 0) {
-            throw reservedFlags(flags);
-        }
-        long length = in.getUnsignedInt(start + LENGTH_OFFSET);
-        if (length > settings.maxFrameLength()) {
-            throw frameTooLarge(length, settings.maxFrameLength());
-        }
-        int payloadLength = (int) length;
-        if (in.readableBytes() - HEADER_LENGTH < payloadLength) {
-            return null;
-        }
-        int payloadIndex = start + HEADER_LENGTH;
-        int checksum = in.getInt(start + CHECKSUM_OFFSET);
-        int actual = Crc32c.of(in, payloadIndex, payloadLength);
-        if (actual != checksum) {
-            throw badChecksum(checksum, actual);
-        }
-        if ((flags & FLAG_LZ4) == 0) {
-            return in.readRetainedSlice(HEADER_LENGTH + payloadLength);
-        }
-        ByteBuf frame = decompress(in, start, payloadLength, settings, alloc);
-        in.skipBytes(HEADER_LENGTH + payloadLength);
-        return frame;
-    }
-
-    /**
-     * {@link #decode} of an inner frame (version 2): the same checks less the magic and the
-     * checksum, which the secure channel's records make unnecessary.
-     */
-    private static ByteBuf decodeInner(ByteBuf in, FrameSettings settings, ByteBufAllocator alloc) {
-        FrameFormat f = FrameFormat.INNER;
+        FrameFormat f = settings.format();
+        boolean v1 = f == FrameFormat.V1; // an inner frame has no magic and no checksum: its record authenticates it
         int header = f.headerLength();
         if (in.readableBytes() < header) {
             return null;
         }
         int start = in.readerIndex();
+        if (v1) {
+            int magic = in.getInt(start + MAGIC_OFFSET);
+            if (magic != settings.magic()) {
+                throw badMagic(magic, settings.magic());
+            }
+        }
         int flags = in.getUnsignedByte(start + f.flagsOffset());
         if ((flags & RESERVED_FLAGS) != 0) {
             throw reservedFlags(flags);
@@ -335,6 +292,13 @@ public final class FrameCodec {
         int payloadLength = (int) length;
         if (in.readableBytes() - header < payloadLength) {
             return null;
+        }
+        if (v1) {
+            int checksum = in.getInt(start + CHECKSUM_OFFSET);
+            int actual = Crc32c.of(in, start + header, payloadLength);
+            if (actual != checksum) {
+                throw badChecksum(checksum, actual);
+            }
         }
         if ((flags & FLAG_LZ4) == 0) {
             return in.readRetainedSlice(header + payloadLength);

@@ -193,11 +193,6 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
         return prologue;
     }
 
-    /** Whether the handshake is done and records flow. */
-    public boolean isSecured() {
-        return state == State.TRANSPORT;
-    }
-
     // ---- the handshake ----
 
     @Override
