@@ -90,39 +90,20 @@ public final class CipherState {
 
     /**
      * Encrypts the remaining bytes of {@code plaintext} into {@code out} (their length plus
-     * {@link NoiseCipher#TAG_LENGTH}), advancing both buffers: the record layer's form, on
-     * direct buffers without copies. Requires a key.
+     * {@link NoiseCipher#TAG_LENGTH}), advancing both buffers; the two may be the same bytes of
+     * one array (in place). Requires a key. The JDK's AES-GCM is fastest on heap buffers: on
+     * direct ones it goes through small arrays it allocates.
      *
      * @return the bytes written
      */
     public int encrypt(byte[] ad, ByteBuffer plaintext, ByteBuffer out) {
-        return encrypt(ad, new ByteBuffer[] {plaintext}, out);
-    }
-
-    /**
-     * Encrypts the remaining bytes of {@code plaintext}, in order, as one message with empty
-     * associated data: a record gathered from several buffers without copying them together
-     * first. Requires a key.
-     *
-     * @return the bytes written to {@code out}: the plaintext's and the tag
-     */
-    public int encrypt(ByteBuffer[] plaintext, ByteBuffer out) {
-        return encrypt(null, plaintext, out);
-    }
-
-    private int encrypt(byte[] ad, ByteBuffer[] plaintext, ByteBuffer out) {
         checkUsable();
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key, function.nonce(n));
             if (ad != null && ad.length > 0) {
                 cipher.updateAAD(ad);
             }
-            int written = 0;
-            int last = plaintext.length - 1;
-            for (int i = 0; i < last; i++) {
-                written += cipher.update(plaintext[i], out);
-            }
-            written += cipher.doFinal(last >= 0 ? plaintext[last] : ByteBuffer.allocate(0), out);
+            int written = cipher.doFinal(plaintext, out);
             n++;
             return written;
         } catch (ShortBufferException e) {

@@ -3,6 +3,7 @@ package io.reactivep2p.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Locale;
@@ -29,12 +30,13 @@ import net.jpountz.lz4.LZ4Exception;
  * flags are 0 and whose checksum covers the expanded payload, so every frame it returns is
  * itself a valid frame that can be relayed as is.
  *
- * <p><b>Large frames.</b> {@link #encode} writes an uncompressed frame longer than
+ * <p><b>Large frames.</b> {@link #encode} writes an uncompressed version 1 frame longer than
  * {@value #PIECE_LENGTH} bytes into pieces of at most that size, joined in a
  * {@link CompositeByteBuf} (the bytes on the wire are the same): Netty's pooling allocators
  * pool buffers only up to a size (1 MiB for the adaptive allocator, 256 KiB on small heaps),
  * and a larger buffer is a one-off allocation that the JDK zeroes and the kernel maps afresh,
- * for every frame.
+ * for every frame. An inner frame is on the heap, and from {@value #WRAP_THRESHOLD} payload
+ * bytes it is its header and the message's own array (see {@code encodeInner}).
  */
 public final class FrameCodec {
 
@@ -50,6 +52,8 @@ public final class FrameCodec {
     static final int LZ4_PREFIX_LENGTH = 4;
     /** The largest buffer {@link #encode} allocates for an uncompressed frame; longer frames take several. */
     static final int PIECE_LENGTH = 256 * 1024;
+    /** The payload length from which an inner frame refers to the message's array instead of copying it. */
+    static final int WRAP_THRESHOLD = 4 * 1024;
     /** Bytes checksummed, then copied, at a time: the copy reads what the checksum has just brought into the cache. */
     private static final int CRC_BLOCK = 16 * 1024;
 
@@ -161,6 +165,9 @@ public final class FrameCodec {
         int length = payload.length;
         boolean v1 = settings.format() == FrameFormat.V1;
         int header = settings.format().headerLength();
+        if (!v1) {
+            return encodeInner(alloc, settings, type, payload);
+        }
         if (header + length <= PIECE_LENGTH) {
             ByteBuf frame = alloc.buffer(header + length);
             writeHeader(frame, settings, type, 0, length, v1 ? Crc32c.of(payload, 0, length) : 0);
@@ -168,7 +175,7 @@ public final class FrameCodec {
         }
         CompositeByteBuf frame = alloc.compositeBuffer((header + length + PIECE_LENGTH - 1) / PIECE_LENGTH);
         try {
-            CRC32C crc = v1 ? Crc32c.start() : null;
+            CRC32C crc = Crc32c.start();
             for (int offset = 0; offset < length; ) {
                 boolean first = offset == 0;
                 int end = offset + Math.min(first ? PIECE_LENGTH - header : PIECE_LENGTH, length - offset);
@@ -177,11 +184,7 @@ public final class FrameCodec {
                     if (first) {
                         writeHeader(piece, settings, type, 0, length, 0); // the checksum is set once known
                     }
-                    if (v1) {
-                        checksumAndCopy(payload, offset, end, crc, piece);
-                    } else {
-                        piece.writeBytes(payload, offset, end - offset);
-                    }
+                    checksumAndCopy(payload, offset, end, crc, piece);
                 } catch (RuntimeException e) {
                     piece.release();
                     throw e;
@@ -189,11 +192,29 @@ public final class FrameCodec {
                 frame.addComponent(true, piece);
                 offset = end;
             }
-            return v1 ? frame.setInt(CHECKSUM_OFFSET, (int) crc.getValue()) : frame;
+            return frame.setInt(CHECKSUM_OFFSET, (int) crc.getValue());
         } catch (RuntimeException e) {
             frame.release();
             throw e;
         }
+    }
+
+    /**
+     * An inner frame (the secure channel's): on the heap, where the record layer copies it from
+     * and encrypts it (the JDK's AES-GCM runs its fast path on arrays only). A payload of
+     * {@value #WRAP_THRESHOLD} bytes or more is not copied at all: the frame is the header and
+     * the message's own array (immutable), so the record layer's copy is the only one.
+     */
+    private static ByteBuf encodeInner(ByteBufAllocator alloc, FrameSettings settings, int type, byte[] payload) {
+        int header = FrameFormat.INNER.headerLength();
+        if (payload.length < WRAP_THRESHOLD) {
+            ByteBuf frame = alloc.heapBuffer(header + payload.length);
+            writeHeader(frame, settings, type, 0, payload.length, 0);
+            return frame.writeBytes(payload);
+        }
+        ByteBuf head = alloc.heapBuffer(header);
+        writeHeader(head, settings, type, 0, payload.length, 0);
+        return alloc.compositeHeapBuffer(2).addComponents(true, head, Unpooled.wrappedBuffer(payload));
     }
 
     private static void checksumAndCopy(byte[] payload, int from, int to, CRC32C crc, ByteBuf dst) {
@@ -210,7 +231,8 @@ public final class FrameCodec {
         boolean v1 = settings.format() == FrameFormat.V1;
         int header = settings.format().headerLength();
         // maxBlock >= length, so the buffer also fits the payload uncompressed.
-        ByteBuf frame = alloc.buffer(header + LZ4_PREFIX_LENGTH + maxBlock);
+        int capacity = header + LZ4_PREFIX_LENGTH + maxBlock;
+        ByteBuf frame = v1 ? alloc.buffer(capacity) : alloc.heapBuffer(capacity);
         try {
             int base = frame.writerIndex();
             ByteBuffer block = frame.internalNioBuffer(base + header + LZ4_PREFIX_LENGTH, maxBlock);

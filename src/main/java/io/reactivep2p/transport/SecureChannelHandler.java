@@ -1,6 +1,7 @@
 package io.reactivep2p.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelPromise;
@@ -50,8 +51,8 @@ import java.util.function.Supplier;
  * <p><b>Records.</b> Writes are queued and packed into records of at most
  * {@value #MAX_RECORD_PLAINTEXT} plaintext bytes at each flush, so small messages share one
  * AEAD (the JDK's AES-GCM costs about half a microsecond per call, whatever the size). Each
- * record is encrypted from the queued buffers as they are (no copy into one buffer first) into
- * one pooled direct buffer. Before record number r of a direction, for every r &gt; 0 that is a
+ * record is the queued bytes copied into one pooled heap buffer and encrypted there, in place
+ * (see {@code seal}); a record read is copied to the heap and decrypted into another. Before record number r of a direction, for every r &gt; 0 that is a
  * multiple of {@value #REKEY_INTERVAL}, both ends rekey that direction.
  *
  * <p><b>Failures.</b> A wrong magic, an unknown mode, a v1 HELLO, a handshake message over
@@ -367,17 +368,7 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
             if (receiver.nonce() != 0 && receiver.nonce() % REKEY_INTERVAL == 0) {
                 receiver.rekey();
             }
-            int plaintextLength = length - NoiseCipher.TAG_LENGTH;
-            ByteBuf plain = ctx.alloc().directBuffer(plaintextLength);
-            try {
-                ByteBuffer src = in.nioBuffer(in.readerIndex() + LENGTH_PREFIX, length);
-                ByteBuffer dst = plain.internalNioBuffer(0, plaintextLength);
-                receiver.decrypt(null, src, dst);
-                plain.writerIndex(plaintextLength);
-            } catch (RuntimeException e) {
-                plain.release();
-                throw e;
-            }
+            ByteBuf plain = open(ctx.alloc(), receiver, in, in.readerIndex() + LENGTH_PREFIX, length);
             in.skipBytes(LENGTH_PREFIX + length);
             out.add(plain);
         }
@@ -435,23 +426,68 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
         }
         int length = plain.readableBytes() + NoiseCipher.TAG_LENGTH;
         boolean split = LENGTH_PREFIX + length > POOLED_BUFFER;
-        ByteBuf record = ctx.alloc().directBuffer(split ? length : LENGTH_PREFIX + length);
-        try {
-            if (!split) {
-                record.writeShort(length);
-            }
-            int at = record.writerIndex();
-            ByteBuffer dst = record.internalNioBuffer(at, length);
-            sender.encrypt(plain.nioBuffers(), dst);
-            record.writerIndex(at + length);
-        } catch (RuntimeException e) {
-            record.release();
-            throw e;
-        }
+        ByteBuf record = seal(ctx.alloc(), sender, plain, split ? 0 : LENGTH_PREFIX);
         if (split) {
             ctx.write(ctx.alloc().directBuffer(LENGTH_PREFIX).writeShort(length), ctx.voidPromise());
         }
         ctx.write(record, promise);
+    }
+
+    /**
+     * One record's bytes: {@code prefix} bytes of length (0 or 2), then the readable bytes of
+     * {@code plain} encrypted, with their tag. The record is a pooled heap buffer into which
+     * the plaintext is copied, then encrypted in place: the JDK's AES-GCM runs its combined
+     * AES-NI/CLMUL code on arrays, and on direct buffers goes through 512-byte arrays it
+     * allocates per call (NoiseBenchmark: see bench/RESULTS.md, "Records on the heap"). The
+     * transport copies the record into a direct buffer to write it, as it does any heap buffer.
+     */
+    static ByteBuf seal(ByteBufAllocator alloc, CipherState sender, ByteBuf plain, int prefix) {
+        int plaintext = plain.readableBytes();
+        ByteBuf record = alloc.heapBuffer(prefix + plaintext + NoiseCipher.TAG_LENGTH);
+        try {
+            if (prefix != 0) {
+                record.writeShort(plaintext + NoiseCipher.TAG_LENGTH);
+            }
+            int at = record.writerIndex();
+            record.writeBytes(plain, plain.readerIndex(), plaintext);
+            ByteBuffer inPlace = record.internalNioBuffer(at, plaintext + NoiseCipher.TAG_LENGTH);
+            sender.encrypt(null, inPlace.duplicate().limit(inPlace.position() + plaintext), inPlace);
+            return record.writerIndex(at + plaintext + NoiseCipher.TAG_LENGTH);
+        } catch (RuntimeException e) {
+            record.release();
+            throw e;
+        }
+    }
+
+    /**
+     * The plaintext of the record of {@code length} bytes (tag included) at {@code index} of
+     * {@code in}, in a pooled heap buffer; {@code in}'s indexes do not move. A record in a
+     * direct buffer (a socket's read) is first copied to the heap, for the reason
+     * {@link #seal(ByteBufAllocator, CipherState, ByteBuf, int)} gives.
+     *
+     * @throws NoiseException if the record does not authenticate
+     */
+    static ByteBuf open(ByteBufAllocator alloc, CipherState receiver, ByteBuf in, int index, int length) {
+        ByteBuf copy = null;
+        ByteBuf plain = alloc.heapBuffer(length - NoiseCipher.TAG_LENGTH);
+        try {
+            ByteBuffer src;
+            if (in.hasArray()) {
+                src = in.nioBuffer(index, length);
+            } else {
+                copy = alloc.heapBuffer(length).writeBytes(in, index, length);
+                src = copy.internalNioBuffer(0, length);
+            }
+            int written = receiver.decrypt(null, src, plain.internalNioBuffer(0, length - NoiseCipher.TAG_LENGTH));
+            return plain.writerIndex(written);
+        } catch (RuntimeException e) {
+            plain.release();
+            throw e;
+        } finally {
+            if (copy != null) {
+                copy.release();
+            }
+        }
     }
 
     // ---- failure and close ----

@@ -245,6 +245,42 @@ class FrameCodecTest {
     }
 
     @Test
+    void encode_innerFramesAreOnTheHeapAndLargePayloadsAreNotCopied() {
+        FrameSettings inner = SETTINGS.withFormat(FrameFormat.INNER);
+        int header = FrameFormat.INNER.headerLength();
+        Random random = new Random(13);
+        for (int length : new int[] {0, 1, FrameCodec.WRAP_THRESHOLD - 1, FrameCodec.WRAP_THRESHOLD,
+                3 * FrameCodec.PIECE_LENGTH + 5}) {
+            byte[] payload = new byte[length];
+            random.nextBytes(payload);
+            Message message = Message.of(MessageType.MsgBlock, payload);
+            byte[] expected = ByteBuffer.allocate(header + length).put((byte) 0x21).put((byte) 0).putInt(length)
+                    .put(payload).array();
+            ByteBuf frame = FrameCodec.encode(ByteBufAllocator.DEFAULT, inner, message, false);
+            try {
+                assertThat(ByteBufUtil.getBytes(frame)).as("inner frame of %d payload bytes", length)
+                        .isEqualTo(expected);
+                assertThat(frame.isDirect()).isFalse();
+                if (length >= FrameCodec.WRAP_THRESHOLD) {
+                    CompositeByteBuf composite = (CompositeByteBuf) frame;
+                    assertThat(composite.numComponents()).isEqualTo(2);
+                    assertThat(composite.internalComponent(1).array()).isSameAs(message.array());
+                } else {
+                    assertThat(frame).isNotInstanceOf(CompositeByteBuf.class);
+                }
+                ByteBuf decoded = FrameCodec.decode(frame, inner, ALLOC);
+                try {
+                    assertThat(FrameFormat.INNER.toMessage(decoded)).isEqualTo(message);
+                } finally {
+                    decoded.release();
+                }
+            } finally {
+                frame.release();
+            }
+        }
+    }
+
+    @Test
     void encode_piecesDecodeBackToTheMessage() {
         byte[] payload = new byte[3 * FrameCodec.PIECE_LENGTH + 5];
         new Random(5).nextBytes(payload);
