@@ -3,7 +3,7 @@
 js-libp2p's perf (plaintext and Noise), each as a server process and a client process on loopback.
 
     /usr/bin/python3 bench/crossprocess.py --node NODE [--rounds 3] [--quick]
-        [--only p2p,iperf3,raw,js-plaintext,js-noise] [--out FILE]
+        [--only p2p,p2p-noise,iperf3,raw,js-plaintext,js-noise] [--out FILE]
 
 Normally started by bench/crossprocess.sh, which builds the jars, installs iperf3 and js-libp2p
 and passes --node. Standard library only.
@@ -14,6 +14,7 @@ Tools and measurements (every one a FRESH server and client pair on a free port)
                 warm-up runs then 3 measured, the round's figure is their median), latency (20000
                 echoes after one unreported warm-up round) with setup between warm nodes
                 (1000 connections after 1000 unreported)
+  p2p-noise     the same over the secure channel (protocol v2, the default: Noise XX, AES-GCM records)
   iperf3        1 GiB upload (-n 1G), 1 GiB download (-n 1G -R), one stream
   raw           TCP ping-pong of 30 bytes (RawPingPong), 20000 samples after 20000 unreported
   js-plaintext  js-libp2p with plaintext + yamux: first run, warm throughput, echo latency (as p2p)
@@ -57,7 +58,7 @@ P2P_LAUNCHER = "./p2p"
 BENCH_JAR = "bench/target/benchmarks.jar"
 PERF_JS = "bench/js/perf.mjs"
 HOST = "127.0.0.1"
-TOOLS = ["p2p", "iperf3", "raw", "js-plaintext", "js-noise"]
+TOOLS = ["p2p", "p2p-noise", "iperf3", "raw", "js-plaintext", "js-noise"]
 
 SERVER_READY_SECONDS = 30
 STOP_GRACE_SECONDS = 5
@@ -195,15 +196,15 @@ def run_client(argv, timeout):
 
 # ------------------------------------------------------------------------------------- measurements
 
-def p2p_server(port):
+def p2p_server(secure):
     # Through the launcher, as a user runs it: its class-data archive and JVM options included.
-    return [P2P_LAUNCHER, "perf", "server",
-            "--host", HOST, "--port", str(port), "--no-lz4", "--plaintext"]
+    return lambda port: [P2P_LAUNCHER, "perf", "server", "--host", HOST, "--port", str(port), "--no-lz4",
+                         *([] if secure else ["--plaintext"])]
 
 
-def p2p_client(target, *args):
+def p2p_client(secure, target, *args):
     return [P2P_LAUNCHER, "perf", "client",
-            "--server", target, "--no-lz4", "--plaintext", *args, "--json"]
+            "--server", target, "--no-lz4", *([] if secure else ["--plaintext"]), *args, "--json"]
 
 
 def js_server(node, security):
@@ -263,18 +264,19 @@ def specs(tool, node, s):
         return 60 + 0.005 * n
 
     thr, first, lat = s["throughput"], s["first_run"], str(s["latency_samples"])
-    if tool == "p2p":
+    if tool in ("p2p", "p2p-noise"):
+        secure = tool == "p2p-noise"
         return [
-            Spec(tool, "first-run", p2p_server, listening_line,
-                 lambda t: p2p_client(t, "--upload", first, "--download", first, "--latency-samples", "0",
+            Spec(tool, "first-run", p2p_server(secure), listening_line,
+                 lambda t: p2p_client(secure, t, "--upload", first, "--download", first, "--latency-samples", "0",
                                       "--warmup", "0", "--repeat", "1"),
                  moved(s["first_run_mib"], 1), first_run_figures),
-            Spec(tool, "throughput", p2p_server, listening_line,
-                 lambda t: p2p_client(t, "--upload", thr, "--download", thr, "--latency-samples", "0",
+            Spec(tool, "throughput", p2p_server(secure), listening_line,
+                 lambda t: p2p_client(secure, t, "--upload", thr, "--download", thr, "--latency-samples", "0",
                                       "--warmup", "4", "--repeat", "3"),
                  moved(s["throughput_mib"], 7), throughput_figures),
-            Spec(tool, "latency", p2p_server, listening_line,
-                 lambda t: p2p_client(t, "--upload", "0", "--download", "0", "--latency-samples", lat,
+            Spec(tool, "latency", p2p_server(secure), listening_line,
+                 lambda t: p2p_client(secure, t, "--upload", "0", "--download", "0", "--latency-samples", lat,
                                       "--warmup", "1", "--repeat", "1", "--setup-samples", str(s["setup_samples"])),
                  round_trips(2 * s["latency_samples"]) + 0.5 * s["setup_samples"], p2p_latency_figures),
         ]
@@ -456,6 +458,7 @@ EXPECTED = {
                      "latency.p50_us", "latency.p99_us"],
 }
 EXPECTED["js-noise"] = EXPECTED["js-plaintext"]
+EXPECTED["p2p-noise"] = EXPECTED["p2p"]
 
 
 def missing(m):
@@ -491,7 +494,13 @@ RATIOS = [(f"p2p/{other} {d}", ("p2p", f"throughput.{d}_gbps"), (other, f"throug
           for other in ("iperf3", "js-plaintext", "js-noise") for d in ("upload", "download")] \
     + [(f"p2p/raw latency {p}", ("p2p", f"latency.{p}_us"), ("raw", f"latency.{p}_us")) for p in ("p50", "p99")] \
     + [(f"{js} echo/p2p latency p50", (js, "latency.p50_us"), ("p2p", "latency.p50_us"))
-       for js in ("js-plaintext", "js-noise")]
+       for js in ("js-plaintext", "js-noise")] \
+    + [(f"p2p-noise/p2p {d}", ("p2p-noise", f"throughput.{d}_gbps"), ("p2p", f"throughput.{d}_gbps"))
+       for d in ("upload", "download")] \
+    + [(f"p2p-noise/js-noise {d}", ("p2p-noise", f"throughput.{d}_gbps"), ("js-noise", f"throughput.{d}_gbps"))
+       for d in ("upload", "download")] \
+    + [("p2p-noise/p2p latency p50", ("p2p-noise", "latency.p50_us"), ("p2p", "latency.p50_us")),
+       ("js-noise echo/p2p-noise latency p50", ("js-noise", "latency.p50_us"), ("p2p-noise", "latency.p50_us"))]
 
 
 def ratios(figures):

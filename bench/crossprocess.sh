@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the cross-process benchmark (bench/crossprocess.py): this toolkit's `p2p perf` beside
+# Runs the cross-process benchmark (bench/crossprocess.py): this toolkit's `p2p perf` (plaintext
+# and over the secure channel) beside
 # iperf3 (one stream), a raw TCP ping-pong (io.reactivep2p.transport.RawPingPong) and js-libp2p's
 # perf over plaintext and over Noise (bench/js/perf.mjs), each as two processes on loopback, in
 # one run whose rounds alternate the tools. Per tool and round: a first run of 100 MiB each way
@@ -8,7 +9,7 @@
 #
 #   bench/crossprocess.sh                      # 3 rounds of everything (10 to 15 minutes on 2 cores)
 #   bench/crossprocess.sh --rounds 5           # more rounds: each tool then runs once in each position
-#   bench/crossprocess.sh --only p2p,raw       # some tools: p2p,iperf3,raw,js-plaintext,js-noise
+#   bench/crossprocess.sh --only p2p,raw       # some tools: p2p,p2p-noise,iperf3,raw,js-plaintext,js-noise
 #   bench/crossprocess.sh --quick              # a smoke test, one round of tiny sizes (figures meaningless)
 #   OUT=FILE PLOTS=DIR bench/crossprocess.sh   # or --out FILE; plots go to DIR (default bench/plots)
 #
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 for arg in "$@"; do
   if [ "$arg" = -h ] || [ "$arg" = --help ]; then exec /usr/bin/python3 bench/crossprocess.py --help; fi
 done
-only=p2p,iperf3,raw,js-plaintext,js-noise
+only=p2p,p2p-noise,iperf3,raw,js-plaintext,js-noise
 out=${OUT:-bench/results/crossprocess-$(date -u +%Y%m%dT%H%M%SZ).json}
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -37,6 +38,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   esac
 done
 wants() { [[ ,$only, == *,$1,* ]]; }
+wants_p2p() { wants p2p || wants p2p-noise; }
 
 # A jar is rebuilt when any file of the sources it is built from is newer than it.
 stale() {
@@ -44,10 +46,10 @@ stale() {
   shift
   [ ! -f "$jar" ] || [ -n "$(find "$@" -newer "$jar" -type f 2>/dev/null | head -1)" ]
 }
-if wants p2p && stale cli/target/p2p.jar pom.xml src/main cli/pom.xml cli/src/main; then
+if wants_p2p && stale cli/target/p2p.jar pom.xml src/main cli/pom.xml cli/src/main; then
   ./mvnw -B -q -pl cli -am package -DskipTests
 fi
-if wants p2p; then
+if wants_p2p; then
   ./p2p --version >/dev/null # records the launcher's class-data archive now, not in a measured run
 fi
 if wants raw && stale bench/target/benchmarks.jar pom.xml src/main bench/pom.xml bench/src/main; then

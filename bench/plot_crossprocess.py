@@ -17,7 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-LABELS = {"p2p": "p2p perf", "iperf3": "iperf3\n(1 stream)", "raw": "raw TCP\nping-pong",
+LABELS = {"p2p": "p2p perf\nplaintext", "p2p-noise": "p2p perf\nsecure channel", "iperf3": "iperf3\n(1 stream)", "raw": "raw TCP\nping-pong",
           "js-plaintext": "js-libp2p\nplaintext", "js-noise": "js-libp2p\nNoise"}
 
 
