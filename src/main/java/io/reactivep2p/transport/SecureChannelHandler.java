@@ -52,7 +52,7 @@ import java.util.function.Supplier;
  * {@value #MAX_RECORD_PLAINTEXT} plaintext bytes at each flush, so small messages share one
  * AEAD (the JDK's AES-GCM costs about half a microsecond per call, whatever the size). Each
  * record is the queued bytes copied into one pooled heap buffer and encrypted there, in place
- * (see {@code seal}); a record read is copied to the heap and decrypted into another. Before record number r of a direction, for every r &gt; 0 that is a
+ * (see {@code seal}); a record read is copied to the heap and decrypted there. Before record number r of a direction, for every r &gt; 0 that is a
  * multiple of {@value #REKEY_INTERVAL}, both ends rekey that direction.
  *
  * <p><b>Failures.</b> A wrong magic, an unknown mode, a v1 HELLO, a handshake message over
@@ -66,7 +66,9 @@ import java.util.function.Supplier;
  * <p><b>Limits.</b> Before the handshake completes the handler holds at most one handshake
  * message (2 + {@value #MAX_HANDSHAKE_MESSAGE} bytes) and, after it, at most one record
  * (2 + 65,535 bytes) of the peer's bytes, on top of the read in progress. The time a handshake
- * may take is the peer handler's handshake timeout.
+ * may take is the peer handler's handshake timeout. Writes waiting for a flush (or for the
+ * handshake) count in the channel's pending outbound bytes, so the channel turns unwritable at
+ * its high-water mark as it does without this handler.
  *
  * <p>One instance per connection, used on its event loop only.
  */
@@ -198,7 +200,9 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-        pending = new CoalescingBufferQueue(ctx.channel());
+        // Counted in the channel's pending outbound bytes, as the records will be: writers that
+        // wait for writability stop at the high-water mark instead of queueing a whole stream here.
+        pending = new CoalescingBufferQueue(ctx.channel(), 16, true);
         if (initiator && ctx.channel().isActive()) {
             start(ctx);
         }
@@ -435,24 +439,29 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
 
     /**
      * One record's bytes: {@code prefix} bytes of length (0 or 2), then the readable bytes of
-     * {@code plain} encrypted, with their tag. The record is a pooled heap buffer into which
-     * the plaintext is copied, then encrypted in place: the JDK's AES-GCM runs its combined
-     * AES-NI/CLMUL code on arrays, and on direct buffers goes through 512-byte arrays it
-     * allocates per call (NoiseBenchmark: see bench/RESULTS.md, "Records on the heap"). The
-     * transport copies the record into a direct buffer to write it, as it does any heap buffer.
+     * {@code plain} encrypted, with their tag. The plaintext is copied into a pooled heap buffer
+     * and encrypted there, in place. Why so, with the JDK's AES-GCM: it runs its fast code on
+     * arrays only (on direct buffers it goes through 512-byte arrays it allocates per call);
+     * between two heap buffers it allocates a copy of the input when the output lies after the
+     * input in the same array, which pooled buffers (slices of one chunk) often do; in place it
+     * neither copies nor leaves its combined AES/GHASH code. The transport copies the record
+     * into a direct buffer to write it, as it does any heap buffer. RecordBenchmark measures it
+     * (bench/RESULTS.md, "Records on the heap").
      */
     static ByteBuf seal(ByteBufAllocator alloc, CipherState sender, ByteBuf plain, int prefix) {
         int plaintext = plain.readableBytes();
-        ByteBuf record = alloc.heapBuffer(prefix + plaintext + NoiseCipher.TAG_LENGTH);
+        int length = plaintext + NoiseCipher.TAG_LENGTH;
+        ByteBuf record = alloc.heapBuffer(prefix + length);
         try {
             if (prefix != 0) {
-                record.writeShort(plaintext + NoiseCipher.TAG_LENGTH);
+                record.writeShort(length);
             }
             int at = record.writerIndex();
-            record.writeBytes(plain, plain.readerIndex(), plaintext);
-            ByteBuffer inPlace = record.internalNioBuffer(at, plaintext + NoiseCipher.TAG_LENGTH);
-            sender.encrypt(null, inPlace.duplicate().limit(inPlace.position() + plaintext), inPlace);
-            return record.writerIndex(at + plaintext + NoiseCipher.TAG_LENGTH);
+            // Component by component: the record's writeBytes would merge a composite first.
+            plain.getBytes(plain.readerIndex(), record, at, plaintext);
+            ByteBuffer out = record.internalNioBuffer(at, length);
+            sender.encrypt(null, out.duplicate().limit(out.position() + plaintext), out);
+            return record.writerIndex(at + length);
         } catch (RuntimeException e) {
             record.release();
             throw e;
@@ -461,32 +470,22 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
 
     /**
      * The plaintext of the record of {@code length} bytes (tag included) at {@code index} of
-     * {@code in}, in a pooled heap buffer; {@code in}'s indexes do not move. A record in a
-     * direct buffer (a socket's read) is first copied to the heap, for the reason
-     * {@link #seal(ByteBufAllocator, CipherState, ByteBuf, int)} gives.
+     * {@code in}, in a pooled heap buffer; {@code in}'s indexes do not move. The ciphertext is
+     * copied into the buffer and decrypted there, in place, for the reasons
+     * {@link #seal(ByteBufAllocator, CipherState, ByteBuf, int)} gives (in place, the JDK
+     * verifies the tag before it decrypts, with its AES and GHASH code in two passes).
      *
      * @throws NoiseException if the record does not authenticate
      */
     static ByteBuf open(ByteBufAllocator alloc, CipherState receiver, ByteBuf in, int index, int length) {
-        ByteBuf copy = null;
-        ByteBuf plain = alloc.heapBuffer(length - NoiseCipher.TAG_LENGTH);
+        ByteBuf plain = alloc.heapBuffer(length).writeBytes(in, index, length);
         try {
-            ByteBuffer src;
-            if (in.hasArray()) {
-                src = in.nioBuffer(index, length);
-            } else {
-                copy = alloc.heapBuffer(length).writeBytes(in, index, length);
-                src = copy.internalNioBuffer(0, length);
-            }
-            int written = receiver.decrypt(null, src, plain.internalNioBuffer(0, length - NoiseCipher.TAG_LENGTH));
+            ByteBuffer buffer = plain.internalNioBuffer(0, length);
+            int written = receiver.decrypt(null, buffer.duplicate(), buffer);
             return plain.writerIndex(written);
         } catch (RuntimeException e) {
             plain.release();
             throw e;
-        } finally {
-            if (copy != null) {
-                copy.release();
-            }
         }
     }
 

@@ -167,6 +167,27 @@ class SecureChannelHandlerTest {
     }
 
     @Test
+    void writesWaitingForAFlushCountTowardsTheChannelsWritability() {
+        EmbeddedChannel d = dialer(null, false);
+        EmbeddedChannel l = listener();
+        pump(d, l);
+        int highWaterMark = d.config().getWriteBufferHighWaterMark();
+        d.write(Unpooled.wrappedBuffer(new byte[highWaterMark / 2]));
+        assertThat(d.isWritable()).isTrue();
+        d.write(Unpooled.wrappedBuffer(new byte[highWaterMark / 2 + 1]));
+        assertThat(d.isWritable()).as("unflushed writes above the high-water mark").isFalse();
+        d.flush();
+        pump(d, l);
+        assertThat(d.isWritable()).isTrue();
+        assertThat(d.unsafe().outboundBuffer().totalPendingWriteBytes()).isZero();
+        int received = 0;
+        for (ByteBuf in; (in = l.readInbound()) != null; in.release()) {
+            received += in.readableBytes();
+        }
+        assertThat(received).isEqualTo(highWaterMark + 1);
+    }
+
+    @Test
     void ikUnderAKeyTheListenerDoesNotHoldIsRefusedByTheListener() {
         EmbeddedChannel d = dialer(Dh.X25519.generateKeyPair(RANDOM).publicKey(), true);
         EmbeddedChannel l = listener();

@@ -120,7 +120,12 @@ public final class BulkThroughputBenchmark {
 
     /** A perf upload of {@code bytes} in messages of {@code chunk} bytes; Gbit/s. */
     static double p2p(long bytes, int chunk, boolean lz4, PerfClient.Data data) {
-        NodeConfig.Builder cfg = Perf.configure(NodeConfig.builder().plaintext(true)).listenHost("127.0.0.1").eventLoopThreads(1)
+        return p2p(bytes, chunk, lz4, data, false);
+    }
+
+    /** {@code secure}: over the secure channel (protocol v2), else plaintext (v1). */
+    static double p2p(long bytes, int chunk, boolean lz4, PerfClient.Data data, boolean secure) {
+        NodeConfig.Builder cfg = Perf.configure(NodeConfig.builder().plaintext(!secure)).listenHost("127.0.0.1").eventLoopThreads(1)
                 .outboundTarget(0).lz4(lz4);
         try (P2pNode server = P2pNode.create(cfg.build());
              P2pNode client = P2pNode.create(cfg.build())) {

@@ -24,14 +24,14 @@ public final class IdlePeerServer {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean p2p = args[0].equals("p2p");
+        boolean p2p = args[0].startsWith("p2p"); // p2p: plaintext (v1); p2p-secure: the secure channel (v2)
         AtomicInteger rawConnections = new AtomicInteger();
         P2pNode node = null;
         DisposableServer raw = null;
         LoopResources loops = null;
         int port;
         if (p2p) {
-            node = P2pNode.create(NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
+            node = P2pNode.create(NodeConfig.builder().plaintext(!args[0].equals("p2p-secure")).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
                     .maxPeers(10_000).maxInbound(10_000).build());
             node.start().block();
             port = node.address().getPort();

@@ -60,6 +60,8 @@ import reactor.netty.tcp.TcpServer;
  *
  * <p>Its nodes run the plaintext protocol (version 1, {@code NodeConfig.plaintext(true)}): these
  * figures are the protocol stack's against the raw socket, without the secure channel's cost.
+ * The variants named "secure" run the same over the secure channel (version 2, the default),
+ * beside them in the same rounds: what encryption costs.
  *
  * <table>
  *   <caption>Sections</caption>
@@ -200,6 +202,8 @@ public final class NetworkHarness {
         variants.put("p2p, LZ4 off, random", () -> BulkThroughputBenchmark.p2p(bytes, MIB, false, PerfClient.Data.RANDOM));
         variants.put("p2p, LZ4 on, random", () -> BulkThroughputBenchmark.p2p(bytes, MIB, true, PerfClient.Data.RANDOM));
         variants.put("p2p, LZ4 on, zeros", () -> BulkThroughputBenchmark.p2p(bytes, MIB, true, PerfClient.Data.ZEROS));
+        variants.put("p2p secure, LZ4 off, random",
+                () -> BulkThroughputBenchmark.p2p(bytes, MIB, false, PerfClient.Data.RANDOM, true));
         rounds("bulk", "Gbit/s", rounds, variants);
         Double iperf = iperf3(quick ? 1 : 5);
         if (iperf != null) {
@@ -231,6 +235,8 @@ public final class NetworkHarness {
         Map<String, Measure> variants = new LinkedHashMap<>();
         variants.put("raw buffered stream, 270-byte records", () -> rawRecords(messages, 256 + 14));
         variants.put("p2p, 256-byte messages", () -> OneWayRateBenchmark.run(messages, FlushPolicy.COALESCE));
+        variants.put("p2p secure, 256-byte messages",
+                () -> OneWayRateBenchmark.run(messages, FlushPolicy.COALESCE, false, true));
         rounds("oneway", "msg/s", rounds, variants);
     }
 
@@ -253,14 +259,16 @@ public final class NetworkHarness {
         int samples = quick ? 2_000 : 100_000;
         int warmup = quick ? 1_000 : 20_000;
         int rounds = quick ? 1 : 5;
-        String[] names = {"raw blocking sockets", "netty raw", "p2p (coalesce)", "p2p (flush each)"};
+        String[] names = {"raw blocking sockets", "netty raw", "p2p (coalesce)", "p2p (flush each)", "p2p secure (coalesce)"};
         Histogram[] total = new Histogram[names.length];
         for (int round = 0; round < rounds; round++) {
             Histogram[] h = {
                     RoundTripBenchmark.blockingSocket(RoundTripBenchmark.FRAME, samples, warmup).histogram,
                     RoundTripBenchmark.nettyRaw(RoundTripBenchmark.FRAME, samples, warmup).histogram,
                     RoundTripBenchmark.p2p(RoundTripBenchmark.ONE_BYTE, samples, warmup, FlushPolicy.COALESCE).histogram,
-                    RoundTripBenchmark.p2p(RoundTripBenchmark.ONE_BYTE, samples, warmup, FlushPolicy.EACH_MESSAGE).histogram};
+                    RoundTripBenchmark.p2p(RoundTripBenchmark.ONE_BYTE, samples, warmup, FlushPolicy.EACH_MESSAGE).histogram,
+                    RoundTripBenchmark.p2p(RoundTripBenchmark.ONE_BYTE, samples, warmup, FlushPolicy.COALESCE, true)
+                            .histogram};
             for (int v = 0; v < names.length; v++) {
                 System.out.printf(Locale.ROOT, "round %d %-22s p50 %6.1f µs  p99 %6.1f µs%n", round + 1, names[v],
                         h[v].getValueAtPercentile(50) / 1e3, h[v].getValueAtPercentile(99) / 1e3);
@@ -290,22 +298,29 @@ public final class NetworkHarness {
         Map<String, Measure> rates = new LinkedHashMap<>();
         rates.put("raw TCP connect + first bytes", () -> connectRate(false, handshakes, concurrency));
         rates.put("p2p handshakes accepted", () -> connectRate(true, handshakes, concurrency));
+        rates.put("p2p secure handshakes accepted (XX)", () -> connectRate(true, handshakes, concurrency, true));
         rounds("setup", "conn/s", rounds, rates);
 
         Histogram rawDial = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         Histogram p2pDial = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        Histogram secureDial = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         for (int round = 0; round < rounds; round++) {
             rawDial.add(rawDialToFirst(dials));
-            p2pDial.add(p2pDialToFirst(dials));
+            p2pDial.add(p2pDialToFirst(dials, false));
+            secureDial.add(p2pDialToFirst(dials, true));
         }
         latency("setup", "raw connect to first bytes read", rawDial);
         latency("setup", "p2p dial to first message delivered", p2pDial);
+        latency("setup", "p2p secure (IK) dial to first message delivered", secureDial);
         for (double p : new double[] {50, 99}) {
             double raw = rawDial.getValueAtPercentile(p) / 1e3;
             double p2p = p2pDial.getValueAtPercentile(p) / 1e3;
+            double secure = secureDial.getValueAtPercentile(p) / 1e3;
             result("setup", "raw connect to first bytes, p" + pct(p), "µs", raw, null, null, List.of());
             result("setup", "p2p dial to first message, p" + pct(p), "µs", p2p,
                     "raw connect to first bytes, p" + pct(p), p2p / raw, List.of());
+            result("setup", "p2p secure (IK) dial to first message, p" + pct(p), "µs", secure,
+                    "p2p dial to first message, p" + pct(p), secure / p2p, List.of());
         }
     }
 
@@ -313,9 +328,13 @@ public final class NetworkHarness {
         int peers = quick ? 100 : 2_000;
         long raw = idleHeapPerConnection("raw", peers);
         long p2p = idleHeapPerConnection("p2p", peers);
+        long secure = idleHeapPerConnection("p2p-secure", peers);
         result("idle", "Reactor Netty connection, no protocol", "B/conn", (double) raw, null, null, List.of());
         result("idle", "p2p admitted idle peer", "B/conn", (double) p2p, "Reactor Netty connection, no protocol",
                 (double) p2p / raw, List.of());
+        result("idle", "p2p secure admitted idle peer", "B/conn", (double) secure, "p2p admitted idle peer",
+                (double) secure / p2p, List.of());
+        System.out.printf(Locale.ROOT, "secure channel: %+,d B per idle peer over plaintext%n", secure - p2p);
     }
 
     // ---- measurements ----
@@ -420,6 +439,11 @@ public final class NetworkHarness {
      * once the client reads them. Each connection closes as soon as it counts.
      */
     static double connectRate(boolean p2p, int total, int concurrency) throws Exception {
+        return connectRate(p2p, total, concurrency, false);
+    }
+
+    /** {@code secure}: raw peers and the node speak the secure channel (Noise XX, protocol v2). */
+    static double connectRate(boolean p2p, int total, int concurrency, boolean secure) throws Exception {
         LoopResources clientLoops = LoopResources.create("dialer", 1, 1, true);
         LoopResources serverLoops = LoopResources.create("acceptor", 1, 1, true);
         P2pNode node = null;
@@ -427,8 +451,8 @@ public final class NetworkHarness {
         try {
             InetSocketAddress address;
             if (p2p) {
-                node = P2pNode.create(NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
-                        .maxPeers(10_000).maxInbound(10_000).build());
+                node = P2pNode.create(NodeConfig.builder().plaintext(!secure).listenHost("127.0.0.1").eventLoopThreads(1)
+                        .outboundTarget(0).maxPeers(10_000).maxInbound(10_000).build());
                 node.start().block();
                 address = node.address();
             } else {
@@ -438,7 +462,7 @@ public final class NetworkHarness {
                 address = (InetSocketAddress) raw.address();
             }
             Supplier<CompletableFuture<Connection>> dial = p2p
-                    ? () -> RawPeer.connect(clientLoops, address)
+                    ? () -> RawPeer.connect(clientLoops, address, secure)
                     : () -> rawConnect(clientLoops, address);
             AtomicInteger started = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
@@ -525,10 +549,14 @@ public final class NetworkHarness {
         return h;
     }
 
-    /** Node to node: from {@code connect()} until the server's application receives the first message; sequential. */
-    static Histogram p2pDialToFirst(int dials) throws Exception {
+    /**
+     * Node to node: from {@code connect()} until the server's application receives the first
+     * message; sequential. {@code secure}: over the secure channel, dialled with IK (the
+     * server's id known, as from PEERS or the address book).
+     */
+    static Histogram p2pDialToFirst(int dials, boolean secure) throws Exception {
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(!secure).listenHost("127.0.0.1").eventLoopThreads(1).outboundTarget(0)
                 .directTypes(FIRST);
         AtomicLong dialedAt = new AtomicLong();
         BlockingQueue<Long> arrived = new LinkedBlockingQueue<>();
@@ -542,7 +570,8 @@ public final class NetworkHarness {
             client.start().block();
             for (int i = 0; i < dials; i++) {
                 dialedAt.set(System.nanoTime());
-                Peer peer = client.connect(server.address()).block(Duration.ofSeconds(10));
+                Peer peer = (secure ? client.connect(server.address(), server.id()) : client.connect(server.address()))
+                        .block(Duration.ofSeconds(10));
                 peer.offer(first);
                 Long latency = arrived.poll(10, TimeUnit.SECONDS);
                 if (latency == null) {
@@ -581,7 +610,8 @@ public final class NetworkHarness {
             for (int i = 0; i < peers; i += 50) {
                 List<CompletableFuture<Connection>> batch = new ArrayList<>();
                 for (int j = i; j < Math.min(peers, i + 50); j++) {
-                    batch.add(mode.equals("p2p") ? RawPeer.connect(loops, address) : rawConnected(loops, address));
+                    batch.add(mode.startsWith("p2p") ? RawPeer.connect(loops, address, mode.equals("p2p-secure"))
+                            : rawConnected(loops, address));
                 }
                 for (CompletableFuture<Connection> f : batch) {
                     connections.add(f.get(30, TimeUnit.SECONDS));

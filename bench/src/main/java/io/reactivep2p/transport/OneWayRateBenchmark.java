@@ -87,8 +87,13 @@ public final class OneWayRateBenchmark {
     }
 
     static double run(int messages, FlushPolicy policy, boolean metrics) throws Exception {
+        return run(messages, policy, metrics, false);
+    }
+
+    /** {@code secure}: over the secure channel (protocol v2), else plaintext (v1). */
+    static double run(int messages, FlushPolicy policy, boolean metrics, boolean secure) throws Exception {
         // Point to point, not gossip: the same payload again and again is not a duplicate here.
-        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(!secure).listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
                 .directTypes(DATA);
         if (metrics) {
             cfg.meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));

@@ -18,10 +18,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The secure channel's record layer as {@link SecureChannelHandler} runs it, on the allocator
- * a node uses: {@code seal} copies a heap plaintext (an inner frame) into a pooled heap record
- * and encrypts it in place; {@code sealThenOpen} then does what the rest of the way costs: the
+ * a node uses: {@code seal} copies a heap plaintext (an inner frame, in one buffer or in two:
+ * {@code pieces}) into a pooled heap record and encrypts it there in place; {@code sealThenOpen} then does what the rest of the way costs: the
  * transport's copy of the heap record into a direct buffer (as a socket write does) and the
- * receiver's {@code open} of it (a copy to the heap, a decryption into another heap buffer).
+ * receiver's {@code open} of it (a copy to the heap, decrypted there in place).
  * Compare with {@code NoiseBenchmark.sealRecord}/{@code openRecord}, the cipher alone between
  * direct buffers, in the same run.
  *
@@ -34,6 +34,10 @@ public class RecordBenchmark extends BenchmarkBase {
     /** Plaintext bytes of a record: a small message, and a full record. */
     @Param({"256", "65519"})
     public int recordBytes;
+
+    /** Whether the plaintext is one heap buffer or a composite of two. */
+    @Param({"false", "true"})
+    public boolean pieces;
 
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private CipherState sender;
@@ -56,7 +60,12 @@ public class RecordBenchmark extends BenchmarkBase {
         receiver = responder.receiver();
         byte[] bytes = new byte[recordBytes];
         new Random(DATA_SEED).nextBytes(bytes);
-        plaintext = alloc.heapBuffer(recordBytes).writeBytes(bytes);
+        plaintext = pieces
+                ? alloc.compositeHeapBuffer(2).addComponents(true,
+                        alloc.heapBuffer(recordBytes / 2).writeBytes(bytes, 0, recordBytes / 2),
+                        alloc.heapBuffer(recordBytes - recordBytes / 2).writeBytes(bytes, recordBytes / 2,
+                                recordBytes - recordBytes / 2))
+                : alloc.heapBuffer(recordBytes).writeBytes(bytes);
     }
 
     @TearDown(Level.Trial)

@@ -253,8 +253,13 @@ public final class RoundTripBenchmark {
 
     /** Echoes {@code message} (of type {@link #ECHO}) between two nodes. */
     static Recorder p2p(Message message, int samples, int warmup, FlushPolicy policy) throws Exception {
+        return p2p(message, samples, warmup, policy, false);
+    }
+
+    /** {@code secure}: over the secure channel (protocol v2), else plaintext (v1). */
+    static Recorder p2p(Message message, int samples, int warmup, FlushPolicy policy, boolean secure) throws Exception {
         // Point to point, not gossip: the same payload again and again is not a duplicate here.
-        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(true).listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(!secure).listenHost("127.0.0.1").eventLoopThreads(1).flushPolicy(policy)
                 .directTypes(ECHO);
         try (P2pNode server = P2pNode.create(cfg.build()); P2pNode client = P2pNode.create(cfg.build())) {
             server.messages(ECHO).subscribe(m -> m.peer().offer(m.message()));
