@@ -2,7 +2,16 @@ package io.reactivep2p;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.reactivep2p.noise.CipherState;
+import io.reactivep2p.noise.Dh;
+import io.reactivep2p.noise.DhKeyPair;
+import io.reactivep2p.noise.HandshakePattern;
+import io.reactivep2p.noise.HandshakeState;
+import io.reactivep2p.noise.NoiseCipher;
+import io.reactivep2p.noise.TransportState;
 import io.reactivep2p.protocol.Disconnect;
+import io.reactivep2p.protocol.FrameFormat;
+import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
@@ -11,6 +20,7 @@ import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.protocol.Ping;
 import io.reactivep2p.protocol.Pong;
 import io.reactivep2p.testing.WireBytes;
+import io.reactivep2p.transport.SecureChannelHandler;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -19,13 +29,29 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 
-/** A hand-driven peer over a plain blocking socket, for tests that speak (or break) the protocol. */
+/**
+ * A hand-driven peer over a plain blocking socket, for tests that speak (or break) the protocol.
+ * Plaintext (version 1) from {@link #connect}; over the secure channel (version 2) from
+ * {@link #connectSecure}, which runs the Noise XX handshake with the library's Noise layer and a
+ * fresh identity, its HELLO v2 as the payload: then {@link #send} and {@link #sendBytes} write
+ * inner frames in records, {@link #read} decrypts records, and {@link #sendWire} writes bytes
+ * past the record layer (a forged record).
+ */
 final class RawPeer implements AutoCloseable {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /** Version 2 only: the record layer's keys, and plaintext read but not yet parsed. */
+    private CipherState sender;
+    private CipherState receiver;
+    private ByteBuffer inner = ByteBuffer.allocate(0);
+    /** Version 2 only: this peer's identity. */
+    private DhKeyPair identity;
 
     private RawPeer(Socket socket) throws IOException {
         this.socket = socket;
@@ -39,6 +65,44 @@ final class RawPeer implements AutoCloseable {
         return new RawPeer(new Socket(address.getAddress(), address.getPort()));
     }
 
+    /**
+     * Dials {@code address} and completes the secure channel's XX handshake, its HELLO (version
+     * 2, a fresh identity) as the payload of message 3. The node may still refuse it afterwards
+     * (read a DISCONNECT).
+     */
+    static RawPeer connectSecure(InetSocketAddress address) throws IOException {
+        RawPeer raw = connect(address);
+        raw.identity = Dh.X25519.generateKeyPair(RANDOM);
+        HandshakeState hs = HandshakeState.builder(HandshakePattern.XX, true)
+                .prologue(SecureChannelHandler.prologue(FrameSettings.DEFAULT_MAGIC)).localStatic(raw.identity)
+                .random(RANDOM).build();
+        byte[] first = hs.writeMessage(new byte[0]);
+        raw.sendWire(ByteBuffer.allocate(SecureChannelHandler.PREAMBLE_LENGTH + 2 + first.length)
+                .putInt(FrameSettings.DEFAULT_MAGIC).put((byte) SecureChannelHandler.MODE_XX)
+                .putShort((short) first.length).put(first).array());
+        byte[] second = new byte[raw.in.readUnsignedShort()];
+        raw.in.readFully(second);
+        hs.readMessage(second);
+        Hello hello = new Hello(Hello.VERSION_2, NodeId.of(raw.identity.publicKey()), 0, System.nanoTime(), 0,
+                System.currentTimeMillis(), "raw", new byte[0]);
+        byte[] third = hs.writeMessage(hello.toV2Payload());
+        raw.sendWire(ByteBuffer.allocate(2 + third.length).putShort((short) third.length).put(third).array());
+        TransportState keys = hs.split();
+        raw.sender = keys.sender();
+        raw.receiver = keys.receiver();
+        return raw;
+    }
+
+    /** Whether this peer speaks the secure channel. */
+    boolean secure() {
+        return sender != null;
+    }
+
+    /** Version 2: this peer's node id (its identity's public key). */
+    NodeId id() {
+        return NodeId.of(identity.publicKey());
+    }
+
     static RawPeer accepted(Socket socket) throws IOException {
         return new RawPeer(socket);
     }
@@ -48,10 +112,32 @@ final class RawPeer implements AutoCloseable {
     }
 
     void send(Message message) throws IOException {
-        sendBytes(WireBytes.frame(message));
+        sendBytes(secure() ? WireBytes.innerFrame(message) : WireBytes.frame(message));
     }
 
+    /**
+     * Version 1: writes {@code bytes} as they are. Version 2: writes them as plaintext in
+     * records (the inner frames they hold need not be whole or valid).
+     */
     void sendBytes(byte[] bytes) throws IOException {
+        if (!secure()) {
+            sendWire(bytes);
+            return;
+        }
+        synchronized (out) {
+            for (int at = 0; at < bytes.length; at += SecureChannelHandler.MAX_RECORD_PLAINTEXT) {
+                int n = Math.min(SecureChannelHandler.MAX_RECORD_PLAINTEXT, bytes.length - at);
+                ByteBuffer record = ByteBuffer.allocate(2 + n + NoiseCipher.TAG_LENGTH)
+                        .putShort((short) (n + NoiseCipher.TAG_LENGTH));
+                sender.encrypt(null, ByteBuffer.wrap(bytes, at, n), record);
+                out.write(record.array());
+            }
+            out.flush();
+        }
+    }
+
+    /** Writes {@code bytes} to the socket as they are, whatever the version. */
+    void sendWire(byte[] bytes) throws IOException {
         synchronized (out) {
             out.write(bytes);
             out.flush();
@@ -81,6 +167,9 @@ final class RawPeer implements AutoCloseable {
 
     /** The next frame as a message (uncompressed frames only: raw peers never advertise LZ4). */
     Message read() throws IOException {
+        if (secure()) {
+            return readInner();
+        }
         byte[] header = new byte[FrameCodec.HEADER_LENGTH];
         in.readFully(header);
         int length = ByteBuffer.wrap(header).getInt(6);
@@ -92,6 +181,33 @@ final class RawPeer implements AutoCloseable {
             return FrameCodec.toMessage(buf);
         } finally {
             buf.release();
+        }
+    }
+
+    private Message readInner() throws IOException {
+        int header = FrameFormat.INNER.headerLength();
+        fill(header);
+        int length = inner.getInt(inner.position() + 2);
+        fill(header + length);
+        byte[] frame = new byte[header + length];
+        inner.get(frame);
+        ByteBuf buf = Unpooled.wrappedBuffer(frame);
+        try {
+            return FrameFormat.INNER.toMessage(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** Decrypts records until {@code bytes} of plaintext wait to be parsed. */
+    private void fill(int bytes) throws IOException {
+        while (inner.remaining() < bytes) {
+            byte[] record = new byte[in.readUnsignedShort()];
+            in.readFully(record);
+            ByteBuffer plain = ByteBuffer.allocate(inner.remaining() + record.length - NoiseCipher.TAG_LENGTH);
+            plain.put(inner);
+            receiver.decrypt(null, ByteBuffer.wrap(record), plain);
+            inner = plain.flip();
         }
     }
 

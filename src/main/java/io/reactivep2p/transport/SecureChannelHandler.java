@@ -87,7 +87,8 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
     /** The prologue's text; the network magic follows it. */
     static final byte[] PROLOGUE_TEXT = "reactive-p2p/2".getBytes(StandardCharsets.US_ASCII);
 
-    static final int PREAMBLE_LENGTH = 5;
+    /** Bytes of the preamble: the u32 magic and the mode byte. */
+    public static final int PREAMBLE_LENGTH = 5;
     /** The largest buffer Netty's adaptive allocator serves from its pooled chunks. */
     private static final int POOLED_BUFFER = 64 * 1024;
     private static final int LENGTH_PREFIX = 2;
@@ -190,7 +191,7 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
     }
 
     /** The prologue of both patterns: {@code "reactive-p2p/2"} then the {@code u32} magic. */
-    static byte[] prologue(int magic) {
+    public static byte[] prologue(int magic) {
         byte[] prologue = Arrays.copyOf(PROLOGUE_TEXT, PROLOGUE_TEXT.length + 4);
         ByteBuffer.wrap(prologue, PROLOGUE_TEXT.length, 4).putInt(magic);
         return prologue;
