@@ -440,14 +440,15 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
 
     /**
      * One record's bytes: {@code prefix} bytes of length (0 or 2), then the readable bytes of
-     * {@code plain} encrypted, with their tag. The plaintext is copied into a pooled heap buffer
-     * and encrypted there, in place. Why so, with the JDK's AES-GCM: it runs its fast code on
-     * arrays only (on direct buffers it goes through 512-byte arrays it allocates per call);
-     * between two heap buffers it allocates a copy of the input when the output lies after the
-     * input in the same array, which pooled buffers (slices of one chunk) often do; in place it
-     * neither copies nor leaves its combined AES/GHASH code. The transport copies the record
-     * into a direct buffer to write it, as it does any heap buffer. RecordBenchmark measures it
-     * (bench/RESULTS.md, "Records on the heap").
+     * {@code plain} encrypted, with their tag, in a pooled heap buffer. Why so, with the JDK's
+     * AES-GCM: it runs its fast code on arrays only (on direct buffers it goes through 512-byte
+     * arrays it allocates per call); between two heap buffers of one array (pooled buffers are
+     * slices of one chunk) it allocates a copy of its input when the output lies after it; in
+     * place it neither copies nor leaves its fast code. So a plaintext in an array of its own (a
+     * large message's payload, which inner frames refer to without copying) is encrypted from
+     * there into the record, and any other is copied into the record and encrypted in place.
+     * The transport copies the record into a direct buffer to write it, as it does any heap
+     * buffer. RecordBenchmark measures both ways (bench/RESULTS.md, "Records on the heap").
      */
     static ByteBuf seal(ByteBufAllocator alloc, CipherState sender, ByteBuf plain, int prefix) {
         int plaintext = plain.readableBytes();
@@ -458,10 +459,14 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
                 record.writeShort(length);
             }
             int at = record.writerIndex();
-            // Component by component: the record's writeBytes would merge a composite first.
-            plain.getBytes(plain.readerIndex(), record, at, plaintext);
+            ByteBuffer in = plain.nioBufferCount() == 1 ? plain.nioBuffer(plain.readerIndex(), plaintext) : null;
+            if (in == null || !in.hasArray() || in.isReadOnly() || in.array() == record.array()) {
+                // Component by component: the record's writeBytes would merge a composite first.
+                plain.getBytes(plain.readerIndex(), record, at, plaintext);
+                in = null;
+            }
             ByteBuffer out = record.internalNioBuffer(at, length);
-            sender.encrypt(null, out.duplicate().limit(out.position() + plaintext), out);
+            sender.encrypt(null, in != null ? in : out.duplicate().limit(out.position() + plaintext), out);
             return record.writerIndex(at + length);
         } catch (RuntimeException e) {
             record.release();
@@ -506,15 +511,22 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
         }
     }
 
+    /** At a close: the pending writes fail; no exception is made (with its stack) when there are none. */
+    private void releasePendingAtClose() {
+        if (pending != null && !pending.isEmpty()) {
+            pending.releaseAndFailAll(new ClosedChannelException());
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        releasePending(new ClosedChannelException());
+        releasePendingAtClose();
         super.channelInactive(ctx);
     }
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
-        releasePending(new ClosedChannelException());
+        releasePendingAtClose();
     }
 
     // ---- the rest of ChannelOutboundHandler: passed on ----

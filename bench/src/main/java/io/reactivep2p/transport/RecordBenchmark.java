@@ -2,6 +2,7 @@ package io.reactivep2p.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.reactivep2p.BenchmarkBase;
 import io.reactivep2p.noise.CipherState;
 import io.reactivep2p.noise.Dh;
@@ -18,8 +19,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The secure channel's record layer as {@link SecureChannelHandler} runs it, on the allocator
- * a node uses: {@code seal} copies a heap plaintext (an inner frame, in one buffer or in two:
- * {@code pieces}) into a pooled heap record and encrypts it there in place; {@code sealThenOpen} then does what the rest of the way costs: the
+ * a node uses: {@code seal} encrypts a heap plaintext (an inner frame) into a pooled heap record,
+ * from the plaintext's array when it is one of its own, else copied into the record and
+ * encrypted there in place ({@code source}); {@code sealThenOpen} then does what the rest of the way costs: the
  * transport's copy of the heap record into a direct buffer (as a socket write does) and the
  * receiver's {@code open} of it (a copy to the heap, decrypted there in place).
  * Compare with {@code NoiseBenchmark.sealRecord}/{@code openRecord}, the cipher alone between
@@ -35,9 +37,13 @@ public class RecordBenchmark extends BenchmarkBase {
     @Param({"256", "65519"})
     public int recordBytes;
 
-    /** Whether the plaintext is one heap buffer or a composite of two. */
-    @Param({"false", "true"})
-    public boolean pieces;
+    /**
+     * Where the plaintext is: {@code array}, an array of its own (a large message's payload):
+     * encrypted from there; {@code pooled}, a pooled heap buffer, and {@code pieces}, a
+     * composite of two: copied into the record and encrypted in place.
+     */
+    @Param({"array", "pooled", "pieces"})
+    public String source;
 
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private CipherState sender;
@@ -60,12 +66,15 @@ public class RecordBenchmark extends BenchmarkBase {
         receiver = responder.receiver();
         byte[] bytes = new byte[recordBytes];
         new Random(DATA_SEED).nextBytes(bytes);
-        plaintext = pieces
-                ? alloc.compositeHeapBuffer(2).addComponents(true,
-                        alloc.heapBuffer(recordBytes / 2).writeBytes(bytes, 0, recordBytes / 2),
-                        alloc.heapBuffer(recordBytes - recordBytes / 2).writeBytes(bytes, recordBytes / 2,
-                                recordBytes - recordBytes / 2))
-                : alloc.heapBuffer(recordBytes).writeBytes(bytes);
+        plaintext = switch (source) {
+            case "array" -> Unpooled.wrappedBuffer(bytes);
+            case "pooled" -> alloc.heapBuffer(recordBytes).writeBytes(bytes);
+            case "pieces" -> alloc.compositeHeapBuffer(2).addComponents(true,
+                    alloc.heapBuffer(recordBytes / 2).writeBytes(bytes, 0, recordBytes / 2),
+                    alloc.heapBuffer(recordBytes - recordBytes / 2).writeBytes(bytes, recordBytes / 2,
+                            recordBytes - recordBytes / 2));
+            default -> throw new IllegalArgumentException(source);
+        };
     }
 
     @TearDown(Level.Trial)
