@@ -538,7 +538,10 @@ def machine():
 def header(args, sizes, tools):
     status = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
     m = machine()
-    m["jdk"] = first_line(["java", "-version"], "stderr")
+    # The launcher's java: JAVA_HOME's when set (as ./p2p does), else the one on the PATH.
+    java_home = os.environ.get("JAVA_HOME")
+    java = os.path.join(java_home, "bin", "java") if java_home and os.access(os.path.join(java_home, "bin", "java"), os.X_OK) else "java"
+    m["jdk"] = first_line([java, "-version"], "stderr")
     templates = {}
     for tool in tools:
         for spec in specs(tool, args.node, sizes):
