@@ -7,7 +7,6 @@ import io.reactivep2p.discovery.AddressBook;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.GetPeers;
-import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.NodeId;
@@ -150,14 +149,12 @@ class DiscoveryNetworkTest {
 
     @Test
     void answersGetPeersWithASampleWithoutTheAskerAndAtMostOncePerHalfInterval() throws Exception {
-        P2pNode node = start(local().plaintext(true).outboundTarget(0));
+        P2pNode node = start(local().outboundTarget(0));
         for (int i = 0; i < 3; i++) {
-            P2pNode other = start(local().plaintext(true));
+            P2pNode other = start(local());
             node.connect(other.address()).block(Duration.ofSeconds(5));
         }
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            Hello hello = new Hello(Hello.VERSION, NodeId.random(), 4444, 7, 0, System.currentTimeMillis(), "raw", new byte[0]);
-            raw.send(hello.toMessage());
+        try (RawPeer raw = RawPeer.connectSecure(node.address(), 4444)) {
             raw.send(new GetPeers(2).toMessage());
             raw.send(new GetPeers(2).toMessage());
             raw.send(new GetPeers(2).toMessage());
@@ -168,27 +165,25 @@ class DiscoveryNetworkTest {
                     answer = Peers.decode(m);
                 }
             }
-            assertThat(answer.peers()).hasSize(2).noneMatch(p -> p.nodeId().equals(hello.nodeId()));
+            assertThat(answer.peers()).hasSize(2).noneMatch(p -> p.nodeId().equals(raw.id()));
             await().atMost(Duration.ofSeconds(5)).until(() -> node.discovery().ignoredRequests() == 2);
-            // The raw peer's listen address was learnt from its HELLO, with its id.
+            // The raw peer's listen address was learnt from its HELLO (in the handshake), with its id.
             InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 4444);
             await().atMost(Duration.ofSeconds(5)).until(() -> node.discovery().addressBook().entry(listen)
-                    .map(e -> hello.nodeId().equals(e.nodeId())).orElse(false));
+                    .map(e -> raw.id().equals(e.nodeId())).orElse(false));
         }
     }
 
     @Test
     void unsolicitedPeersAreScoredUntilTheSenderIsBanned() throws Exception {
-        P2pNode node = start(local().plaintext(true).outboundTarget(0)); // asks no inbound peer
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            Hello hello = RawPeer.hello(Hello.VERSION);
-            raw.send(hello.toMessage());
+        P2pNode node = start(local().outboundTarget(0)); // asks no inbound peer
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
             Message flood = bogusPeers(new Random(3), 1000).toMessage();
             for (int i = 0; i < 5; i++) {
                 raw.send(flood);
             }
             assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.MISBEHAVIOUR);
-            assertThat(node.peerManager().isBanned(hello.nodeId())).isTrue();
+            assertThat(node.peerManager().isBanned(raw.id())).isTrue();
             assertThat(node.discovery().badAnswers()).isEqualTo(5);
             assertThat(node.discovery().addressBook().size()).isZero(); // never decoded, never learnt
         }
@@ -196,10 +191,10 @@ class DiscoveryNetworkTest {
 
     @Test
     void aFloodOfTenThousandBogusAddressesNeitherEvictsTriedEntriesNorGrowsPastTheSourceBound() throws Exception {
-        P2pNode node = start(local().plaintext(true).outboundTarget(0));
+        P2pNode node = start(local().outboundTarget(0));
         List<P2pNode> honest = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            P2pNode other = start(local().plaintext(true));
+            P2pNode other = start(local());
             honest.add(other);
             node.connect(other.address()).block(Duration.ofSeconds(5));
         }
@@ -210,9 +205,7 @@ class DiscoveryNetworkTest {
 
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             node.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort())).subscribe();
-            try (Socket socket = listener.accept(); RawPeer raw = RawPeer.accepted(socket)) {
-                Hello hello = RawPeer.hello(Hello.VERSION);
-                raw.send(hello.toMessage());
+            try (Socket socket = listener.accept(); RawPeer raw = RawPeer.acceptedSecure(socket)) {
                 Message m;
                 do {
                     m = raw.read();
@@ -226,7 +219,7 @@ class DiscoveryNetworkTest {
                 } catch (SocketException e) {
                     // banned and closed before the last ones were sent
                 }
-                await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().isBanned(hello.nodeId()));
+                await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().isBanned(raw.id()));
                 assertThat(raw.closedByRemote()).isTrue();
             }
         }
@@ -280,11 +273,10 @@ class DiscoveryNetworkTest {
 
     @Test
     void peerExchangeMessagesAreHandledByTheNodeAndNotDeliveredToSubscribers() throws Exception {
-        P2pNode node = start(local().plaintext(true)); // below its outbound target: asks inbound peers too
+        P2pNode node = start(local()); // below its outbound target: asks inbound peers too
         List<Message> seen = new CopyOnWriteArrayList<>();
         node.messages().subscribe(pm -> seen.add(pm.message()));
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            raw.send(RawPeer.hello(Hello.VERSION).toMessage());
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
             Message m;
             do {
                 m = raw.read();
@@ -303,20 +295,18 @@ class DiscoveryNetworkTest {
 
     @Test
     void malformedPeerExchangeMessagesAreProtocolErrors() throws Exception {
-        P2pNode node = start(local().plaintext(true));
+        P2pNode node = start(local());
         byte[][] payloads = {{0, 5}, {0, 1, 2}}; // PEERS of 5 entries without them; GET_PEERS of 3 bytes
         MessageType[] types = {MessageType.MsgPeers, MessageType.MsgGetPeers};
         for (int i = 0; i < 2; i++) {
-            try (RawPeer raw = RawPeer.connect(node.address())) {
-                Hello hello = RawPeer.hello(Hello.VERSION);
-                raw.send(hello.toMessage());
+            try (RawPeer raw = RawPeer.connectSecure(node.address())) {
                 Message m;
                 do {
                     m = raw.read();
                 } while (!m.type().equals(MessageType.MsgGetPeers)); // the node asked: a PEERS is due
                 raw.send(Message.of(types[i], payloads[i]));
                 assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
-                await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().score(hello.nodeId()) == 50);
+                await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().score(raw.id()) == 50);
             }
         }
     }

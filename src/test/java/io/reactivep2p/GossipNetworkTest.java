@@ -10,7 +10,6 @@ import io.reactivep2p.gossip.Validation;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.protocol.ContentHash;
 import io.reactivep2p.protocol.FrameSettings;
-import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.InvItem;
 import io.reactivep2p.protocol.Inventory;
 import io.reactivep2p.protocol.DisconnectReason;
@@ -165,17 +164,16 @@ class GossipNetworkTest {
     @Test
     void aPeerThatStopsReadingDelaysNoOneAndHoldsABoundedQueue() throws IOException {
         int queueBytes = 2 * 1024 * 1024; // room for the bursts one read of the source relays at once
-        P2pNode relay = nodes.start(NodeConfig.builder().plaintext(true).outboundQueueBytes(queueBytes).slowPeerTimeout(Duration.ofMinutes(5))
+        P2pNode relay = nodes.start(NodeConfig.builder().outboundQueueBytes(queueBytes).slowPeerTimeout(Duration.ofMinutes(5))
                 .frameSettings(FrameSettings.defaults().withMaxMessageLength(64 * 1024)));
-        P2pNode source = nodes.start(NodeConfig.builder().plaintext(true));
-        P2pNode honest = nodes.start(NodeConfig.builder().plaintext(true));
+        P2pNode source = nodes.start();
+        P2pNode honest = nodes.start();
         TestNetwork.connect(source, relay);
         TestNetwork.connect(honest, relay);
         try (Socket stalled = new Socket()) {
             stalled.setReceiveBufferSize(4096);
             stalled.connect(relay.address());
-            RawPeer raw = RawPeer.accepted(stalled);
-            raw.send(RawPeer.hello(Hello.VERSION).toMessage()); // then never reads again
+            RawPeer.connectSecure(stalled); // reads the handshake's message 2, then never reads again
             await().atMost(Duration.ofSeconds(5)).until(() -> relay.peers().size() == 3);
             Peer stalledPeer = relay.peers().stream()
                     .filter(p -> !p.id().equals(source.id()) && !p.id().equals(honest.id()))
@@ -261,10 +259,8 @@ class GossipNetworkTest {
 
     @Test
     void unknownGetDataIsCountedAndAnsweredWithNothingAndAnInvFloodIsCutAndScored() throws IOException {
-        P2pNode node = nodes.start(NodeConfig.builder().plaintext(true));
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            Hello hello = RawPeer.hello(Hello.VERSION);
-            raw.send(hello.toMessage());
+        P2pNode node = nodes.start();
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
             await().atMost(Duration.ofSeconds(5)).until(() -> node.peers().size() == 1);
             byte[] unknownBytes = new byte[32];
             unknownBytes[0] = 1;
@@ -286,19 +282,17 @@ class GossipNetworkTest {
             // Asked the announcer for as many as one peer may have pending; the rest of the burst is not asked.
             assertThat(node.gossip().fetched()).isEqualTo(1024);
             assertThat(node.gossip().fetchesOverPeerCap()).isEqualTo(2 * Inventory.MAX_ITEMS - 1024);
-            assertThat(node.peerManager().score(hello.nodeId())).isEqualTo(5);
+            assertThat(node.peerManager().score(raw.id())).isEqualTo(5);
         }
     }
 
     @Test
     void aMalformedInvIsAProtocolError() throws IOException {
-        P2pNode node = nodes.start(NodeConfig.builder().plaintext(true));
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            Hello hello = RawPeer.hello(Hello.VERSION);
-            raw.send(hello.toMessage());
+        P2pNode node = nodes.start();
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
             raw.send(Message.of(MessageType.MsgInv, new byte[] {0, 1})); // one item announced, none there
             assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().score(hello.nodeId()) == 50);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.peerManager().score(raw.id()) == 50);
         }
     }
 

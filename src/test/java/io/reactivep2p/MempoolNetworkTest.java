@@ -13,7 +13,6 @@ import io.reactivep2p.mempool.MempoolEvent;
 import io.reactivep2p.mempool.TestTransactions;
 import io.reactivep2p.mempool.Transaction;
 import io.reactivep2p.peer.PeerMessage;
-import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import java.io.IOException;
 import java.time.Duration;
@@ -131,16 +130,14 @@ class MempoolNetworkTest {
 
     @Test
     void aMalformedTransactionIsRejectedAndScored() throws IOException {
-        P2pNode node = nodes.start(NodeConfig.builder().plaintext(true));
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            Hello hello = RawPeer.hello(Hello.VERSION);
-            raw.send(hello.toMessage());
+        P2pNode node = nodes.start();
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
             raw.send(Message.of(MsgTx, new byte[] {1, 2, 3}));
             raw.send(tx(1, 0, 9).toMessage());
             await().atMost(WAIT).until(() -> node.mempool().size() == 1);
             assertThat(node.malformedTransactions()).isEqualTo(1);
             assertThat(node.gossip().rejected()).isEqualTo(1);
-            assertThat(node.peerManager().score(hello.nodeId())).isEqualTo(Gossip.INVALID_MESSAGE_SCORE);
+            assertThat(node.peerManager().score(raw.id())).isEqualTo(Gossip.INVALID_MESSAGE_SCORE);
         }
     }
 

@@ -16,7 +16,6 @@ import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameFormat;
-import io.reactivep2p.protocol.Hello;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.testing.WireBytes;
@@ -103,10 +102,9 @@ class MetricsTest {
     @Test
     void aRepeatIsCountedAsADuplicate() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        P2pNode node = network.start(NodeConfig.builder().plaintext(true).meterRegistry(registry));
+        P2pNode node = network.start(NodeConfig.builder().meterRegistry(registry));
         Transaction tx = TestTransactions.tx(2, 0, 10);
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            raw.send(RawPeer.hello(Hello.VERSION).toMessage());
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
             raw.send(tx.toMessage());
             raw.send(tx.toMessage());
             await().until(() -> functionCount(registry, "p2p.gossip.duplicates") == 1);
@@ -118,33 +116,31 @@ class MetricsTest {
     @Test
     void aRejectedFrameIsCountedByItsFault() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        P2pNode node = network.start(NodeConfig.builder().plaintext(true).meterRegistry(registry));
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            raw.send(RawPeer.hello(Hello.VERSION).toMessage());
-            byte[] frame = WireBytes.frame(Message.of(MessageType.MsgTx, new byte[] {1, 2, 3}));
-            frame[10] ^= 1; // checksum
+        P2pNode node = network.start(NodeConfig.builder().meterRegistry(registry));
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
+            byte[] frame = WireBytes.innerFrame(Message.of(MessageType.MsgTx, new byte[] {1, 2, 3}));
+            frame[1] |= (byte) 0b1000_0000; // a reserved flag, in a record that authenticates
             raw.sendBytes(frame);
             Disconnect d = raw.readDisconnect();
             assertThat(d.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
         }
-        assertThat(count(registry, "p2p.frames.rejected", "reason", "bad_checksum")).isEqualTo(1);
-        assertThat(count(registry, "p2p.frames.rejected", "reason", "bad_magic")).isZero();
-        assertThat(count(registry, "p2p.messages.received", "type", "HELLO")).isEqualTo(1);
+        assertThat(count(registry, "p2p.frames.rejected", "reason", "reserved_flags")).isEqualTo(1);
+        assertThat(count(registry, "p2p.frames.rejected", "reason", "bad_record")).isZero();
+        assertThat(registry.find("p2p.messages.received").tags("type", "HELLO").counter()).isNull(); // in the handshake
     }
 
     @Test
     void framesOfUndefinedTypesShareOneSeries() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        P2pNode node = network.start(NodeConfig.builder().plaintext(true).meterRegistry(registry));
-        try (RawPeer raw = RawPeer.connect(node.address())) {
-            raw.send(RawPeer.hello(Hello.VERSION).toMessage());
-            for (int code = 0x40; code < 0x50; code++) { // 16 protocol codes v1 does not define
+        P2pNode node = network.start(NodeConfig.builder().meterRegistry(registry));
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
+            for (int code = 0x40; code < 0x50; code++) { // 16 codes of the protocol's range it does not define
                 raw.send(Message.of(MessageType.fromCode(code), new byte[] {(byte) code}));
             }
             await().until(() -> node.unknownFrames() == 16);
         }
         assertThat(count(registry, "p2p.messages.received", "type", "unknown")).isEqualTo(16);
-        assertThat(registry.find("p2p.messages.received").counters()).hasSize(2); // HELLO and unknown
+        assertThat(registry.find("p2p.messages.received").counters()).hasSize(1); // unknown (no HELLO frame in v2)
     }
 
     @Test

@@ -37,9 +37,12 @@ import java.security.SecureRandom;
  * {@link #connectSecure}, which runs the Noise XX handshake with the library's Noise layer and a
  * fresh identity, its HELLO v2 as the payload: then {@link #send} and {@link #sendBytes} write
  * inner frames in records, {@link #read} decrypts records, and {@link #sendWire} writes bytes
- * past the record layer (a forged record).
+ * past the record layer (a forged record). {@link #acceptedSecure} runs the handshake as the
+ * responder, for a node that dials the raw peer. Public, as are
+ * {@link #connectSecure(InetSocketAddress)} and {@link #send}, for the tests of other packages
+ * (perf).
  */
-final class RawPeer implements AutoCloseable {
+public final class RawPeer implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -70,8 +73,21 @@ final class RawPeer implements AutoCloseable {
      * 2, a fresh identity) as the payload of message 3. The node may still refuse it afterwards
      * (read a DISCONNECT).
      */
-    static RawPeer connectSecure(InetSocketAddress address) throws IOException {
-        RawPeer raw = connect(address);
+    public static RawPeer connectSecure(InetSocketAddress address) throws IOException {
+        return connectSecure(address, 0);
+    }
+
+    /** As {@link #connectSecure(InetSocketAddress)}, its HELLO giving {@code listenPort} as the port it listens on. */
+    static RawPeer connectSecure(InetSocketAddress address, int listenPort) throws IOException {
+        return initiate(connect(address), listenPort);
+    }
+
+    /** As {@link #connectSecure(InetSocketAddress)}, on a socket the caller connected (e.g. with a small receive buffer). */
+    static RawPeer connectSecure(Socket connected) throws IOException {
+        return initiate(new RawPeer(connected), 0);
+    }
+
+    private static RawPeer initiate(RawPeer raw, int listenPort) throws IOException {
         raw.identity = Dh.X25519.generateKeyPair(RANDOM);
         HandshakeState hs = HandshakeState.builder(HandshakePattern.XX, true)
                 .prologue(SecureChannelHandler.prologue(FrameSettings.DEFAULT_MAGIC)).localStatic(raw.identity)
@@ -80,17 +96,54 @@ final class RawPeer implements AutoCloseable {
         raw.sendWire(ByteBuffer.allocate(SecureChannelHandler.PREAMBLE_LENGTH + 2 + first.length)
                 .putInt(FrameSettings.DEFAULT_MAGIC).put((byte) SecureChannelHandler.MODE_XX)
                 .putShort((short) first.length).put(first).array());
-        byte[] second = new byte[raw.in.readUnsignedShort()];
-        raw.in.readFully(second);
-        hs.readMessage(second);
-        Hello hello = new Hello(Hello.VERSION_2, NodeId.of(raw.identity.publicKey()), 0, System.nanoTime(), 0,
-                System.currentTimeMillis(), "raw", new byte[0]);
-        byte[] third = hs.writeMessage(hello.toV2Payload());
-        raw.sendWire(ByteBuffer.allocate(2 + third.length).putShort((short) third.length).put(third).array());
-        TransportState keys = hs.split();
-        raw.sender = keys.sender();
-        raw.receiver = keys.receiver();
+        hs.readMessage(raw.readHandshakeMessage());
+        byte[] third = hs.writeMessage(raw.helloV2(listenPort).toV2Payload());
+        raw.sendHandshakeMessage(third);
+        raw.keys(hs.split());
         return raw;
+    }
+
+    /**
+     * Completes the secure channel's XX handshake as the responder on {@code socket}, accepted
+     * from a node that dialled this peer: checks the preamble, answers with its HELLO (version
+     * 2, a fresh identity) in message 2 and reads the node's in message 3.
+     */
+    static RawPeer acceptedSecure(Socket socket) throws IOException {
+        RawPeer raw = accepted(socket);
+        raw.identity = Dh.X25519.generateKeyPair(RANDOM);
+        HandshakeState hs = HandshakeState.builder(HandshakePattern.XX, false)
+                .prologue(SecureChannelHandler.prologue(FrameSettings.DEFAULT_MAGIC)).localStatic(raw.identity)
+                .random(RANDOM).build();
+        int magic = raw.in.readInt();
+        int mode = raw.in.readUnsignedByte();
+        if (magic != FrameSettings.DEFAULT_MAGIC || mode != SecureChannelHandler.MODE_XX) {
+            throw new IOException("preamble magic 0x" + Integer.toHexString(magic) + ", mode " + mode + ": not an XX dial");
+        }
+        hs.readMessage(raw.readHandshakeMessage());
+        raw.sendHandshakeMessage(hs.writeMessage(raw.helloV2(0).toV2Payload()));
+        hs.readMessage(raw.readHandshakeMessage());
+        raw.keys(hs.split());
+        return raw;
+    }
+
+    private Hello helloV2(int listenPort) {
+        return new Hello(Hello.VERSION_2, id(), listenPort, System.nanoTime(), 0, System.currentTimeMillis(), "raw",
+                new byte[0]);
+    }
+
+    private byte[] readHandshakeMessage() throws IOException {
+        byte[] message = new byte[in.readUnsignedShort()];
+        in.readFully(message);
+        return message;
+    }
+
+    private void sendHandshakeMessage(byte[] message) throws IOException {
+        sendWire(ByteBuffer.allocate(2 + message.length).putShort((short) message.length).put(message).array());
+    }
+
+    private void keys(TransportState keys) {
+        sender = keys.sender();
+        receiver = keys.receiver();
     }
 
     /** Whether this peer speaks the secure channel. */
@@ -111,7 +164,7 @@ final class RawPeer implements AutoCloseable {
         return new Hello(version, NodeId.random(), 0, System.nanoTime(), 0, System.currentTimeMillis(), "raw", new byte[0]);
     }
 
-    void send(Message message) throws IOException {
+    public void send(Message message) throws IOException {
         sendBytes(secure() ? WireBytes.innerFrame(message) : WireBytes.frame(message));
     }
 

@@ -30,7 +30,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * The secure channel of wire protocol v2 (docs/protocol.md, "Secure channel"): the preamble,
+ * The secure channel of wire protocol v2 (docs/protocol.md §2): the preamble,
  * a Noise handshake ({@code Noise_XX_25519_AESGCM_SHA256} or {@code Noise_IK_...}) whose
  * payloads are the two nodes' HELLOs, then records. First in a connection's pipeline (after
  * the byte counter); what is above it reads and writes plaintext bytes.
@@ -462,7 +462,8 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
      * large message's payload, which inner frames refer to without copying) is encrypted from
      * there into the record, and any other is copied into the record and encrypted in place.
      * The transport copies the record into a direct buffer to write it, as it does any heap
-     * buffer. RecordBenchmark measures both ways (bench/RESULTS.md, "Records on the heap").
+     * buffer. RecordBenchmark measures both ways (bench/RESULTS.md, "Secure channel, second
+     * measurements").
      */
     static ByteBuf seal(ByteBufAllocator alloc, CipherState sender, ByteBuf plain, int prefix) {
         int plaintext = plain.readableBytes();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reactivep2p.NodeConfig;
 import io.reactivep2p.P2pNode;
+import io.reactivep2p.RawPeer;
 import io.reactivep2p.peer.Disconnection;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.protocol.DisconnectReason;
@@ -188,21 +189,16 @@ class PerfTest {
      */
     @Test
     void runsBeingAnsweredCountAgainstTheLimitToo() throws Exception {
-        P2pNode server = start(Perf.configure(NodeConfig.builder()).plaintext(true)); // a raw version 1 client
+        P2pNode server = perfNode();
         PerfServer.attach(server, 1L << 30);
-        try (java.net.Socket socket = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
-            java.io.OutputStream out = socket.getOutputStream();
-            out.write(io.reactivep2p.testing.WireBytes.frame(new io.reactivep2p.protocol.Hello(
-                    io.reactivep2p.protocol.Hello.VERSION, io.reactivep2p.protocol.NodeId.random(), 0, 1, 0,
-                    System.currentTimeMillis(), "never reads", new byte[0]).toMessage()));
-            for (int run = 0; run < PerfServer.MAX_RUNS_PER_PEER; run++) {
-                out.write(io.reactivep2p.testing.WireBytes.frame(Perf.control(Perf.START, run, 1L << 30)));
-                out.write(io.reactivep2p.testing.WireBytes.frame(Perf.control(Perf.DONE, run, 0)));
-            }
-            out.write(io.reactivep2p.testing.WireBytes.frame(Perf.control(Perf.START, 1_000, 10)));
-            out.flush();
+        try (RawPeer raw = RawPeer.connectSecure(server.address())) { // never reads
             org.awaitility.Awaitility.await().until(() -> !server.peers().isEmpty());
             Peer client = server.peers().iterator().next();
+            for (int run = 0; run < PerfServer.MAX_RUNS_PER_PEER; run++) {
+                raw.send(Perf.control(Perf.START, run, 1L << 30));
+                raw.send(Perf.control(Perf.DONE, run, 0));
+            }
+            raw.send(Perf.control(Perf.START, 1_000, 10));
             Disconnection why = client.onClose().block(Duration.ofSeconds(10));
             assertThat(why.reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
             assertThat(why.detail()).contains("runs in progress");
