@@ -14,6 +14,7 @@ import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.Mempool;
 import io.reactivep2p.mempool.Transaction;
 import io.reactivep2p.metrics.MeteredNode;
+import io.reactivep2p.noise.StaticStaticCache;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.Peer;
 import io.reactivep2p.peer.PeerException;
@@ -108,7 +109,11 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     private final Gossip gossip;
     private final Mempool<Transaction> mempool;
     private final TxAdmission txAdmission;
+    /** Peers whose static-static agreement a node keeps: 1,024 × about 150 bytes. */
+    private static final int STATIC_STATIC_PEERS = 1024;
     private final LoopResources loops;
+    /** IK's static-static agreements with the peers met, for this node's identity (secure channel). */
+    private final StaticStaticCache staticStatic;
     /** What every dial shares, configured once: not pooled (a peer owns its connection), the loops, the options. */
     private final TcpClient dialer;
     private final PeerHandlers handlers;
@@ -153,6 +158,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         gossip.validator(MessageType.MsgTx, txAdmission::validate);
         this.handlers = new PeerHandlers(config.peer(), config.transport(), config.frameSettings(), peers,
                 config.metrics(), runtime.random(), unknownFrames);
+        this.staticStatic = new StaticStaticCache(config.identity().keyPair(), STATIC_STATIC_PEERS);
         this.loops = transport.loops("p2p-" + config.nodeId().shortHex(), config.transport().eventLoopThreads());
         this.dialer = transport.dialer(TcpClient.newConnection())
                 .runOn(loops)
@@ -279,7 +285,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
                         install(conn, Direction.OUTBOUND, handshake, addCodec(conn, config.plaintext() ? null
                                 : SecureChannelHandler.dialer(config.frameSettings().magic(), config.identity().keyPair(),
                                         expected == null ? null : expected.toBytes(), ik, this::helloV2,
-                                        runtime.secureRandom())));
+                                        runtime.secureRandom()).staticStaticCache(staticStatic)));
                     })
                     .connect()
                     .then(handshake.asMono())
@@ -582,7 +588,8 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
             return;
         }
         FrameEncoder encoder = addCodec(conn, config.plaintext() ? null : SecureChannelHandler.responder(
-                config.frameSettings().magic(), config.identity().keyPair(), this::helloV2, runtime.secureRandom()));
+                config.frameSettings().magic(), config.identity().keyPair(), this::helloV2, runtime.secureRandom())
+                .staticStaticCache(staticStatic));
         if (refusal != null) {
             log.debug("refused inbound {}: {}", remote, refusal);
             channel.writeAndFlush(Disconnect.of(refusal, "refused").toMessage()).addListener(ChannelFutureListener.CLOSE);

@@ -39,6 +39,9 @@ public final class HandshakeState {
     private final SecureRandom random;
     private final SymmetricState symmetric;
     private final DhKeyPair s;
+    private final StaticStaticCache staticStatic;
+    /** An {@code ss} result computed by the message in progress, kept once that message succeeds. */
+    private byte[] pendingStaticStatic;
     private DhKeyPair e;
     private byte[] rs;
     private byte[] re;
@@ -51,6 +54,7 @@ public final class HandshakeState {
         this.dh = b.dh;
         this.random = b.random;
         this.s = b.localStatic;
+        this.staticStatic = b.staticStatic;
         this.e = b.localEphemeral;
         this.rs = b.remoteStatic == null ? null : b.remoteStatic.clone();
         String name = "Noise_" + pattern.name() + "_" + dh.name() + "_" + b.cipher.noiseName() + "_SHA256";
@@ -185,6 +189,7 @@ public final class HandshakeState {
             byte[] payload = symmetric.decryptAndHash(rest);
             next++;
             ok = true;
+            keepStaticStatic(); // the message authenticated: the peer proved its static key
             return payload;
         } finally {
             failed = !ok;
@@ -207,12 +212,26 @@ public final class HandshakeState {
         return new TransportState(send, receive, symmetric.handshakeHash(), rs);
     }
 
+    private void keepStaticStatic() {
+        if (pendingStaticStatic != null) {
+            staticStatic.put(s, rs, pendingStaticStatic);
+            pendingStaticStatic = null;
+        }
+    }
+
     private void mixDh(Token t) {
         switch (t) {
             case EE -> symmetric.mixKey(dh.dh(e, re));
             case ES -> symmetric.mixKey(initiator ? dh.dh(e, rs) : dh.dh(s, re));
             case SE -> symmetric.mixKey(initiator ? dh.dh(s, re) : dh.dh(e, rs));
-            case SS -> symmetric.mixKey(dh.dh(s, rs));
+            case SS -> {
+                byte[] ss = staticStatic == null ? null : staticStatic.get(s, rs);
+                if (ss == null) {
+                    ss = dh.dh(s, rs);
+                    pendingStaticStatic = staticStatic == null ? null : ss.clone();
+                }
+                symmetric.mixKey(ss);
+            }
             default -> throw new IllegalStateException("not a DH token: " + t);
         }
     }
@@ -248,6 +267,7 @@ public final class HandshakeState {
         private DhKeyPair localEphemeral;
         private byte[] remoteStatic;
         private SecureRandom random;
+        private StaticStaticCache staticStatic;
 
         private Builder(HandshakePattern pattern, boolean initiator) {
             this.pattern = pattern;
@@ -291,6 +311,15 @@ public final class HandshakeState {
         /** Where ephemeral keys come from: unpredictable, such as the runtime's {@code SecureRandom}. */
         public Builder random(SecureRandom random) {
             this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Where the {@code ss} token's results are kept per peer (IK): see
+         * {@link StaticStaticCache}. None unless set.
+         */
+        public Builder staticStaticCache(StaticStaticCache cache) {
+            this.staticStatic = Objects.requireNonNull(cache, "cache");
             return this;
         }
 

@@ -15,6 +15,7 @@ import io.reactivep2p.noise.HandshakePattern;
 import io.reactivep2p.noise.HandshakeState;
 import io.reactivep2p.noise.NoiseCipher;
 import io.reactivep2p.noise.NoiseException;
+import io.reactivep2p.noise.StaticStaticCache;
 import io.reactivep2p.noise.TransportState;
 import io.reactivep2p.protocol.ProtocolException;
 import java.net.SocketAddress;
@@ -132,6 +133,7 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
     private final SecureRandom random;
     private final HandshakePattern dialPattern;
     private final Dh dh;
+    private StaticStaticCache staticStatic;
     private State state;
     private HandshakeState handshake;
     private byte[] remotePayload;
@@ -204,6 +206,18 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
         return new SecureChannelHandler(magic, false, localStatic, null, null, localPayload, random, dh);
     }
 
+    /**
+     * Keeps the results of IK's static-static agreement per peer in {@code cache} (one per node,
+     * for its identity): a handshake with a peer met before skips that X25519 operation on each
+     * side. Set before the handler joins a pipeline.
+     *
+     * @return this handler
+     */
+    public SecureChannelHandler staticStaticCache(StaticStaticCache cache) {
+        this.staticStatic = Objects.requireNonNull(cache, "cache");
+        return this;
+    }
+
     /** The prologue of both patterns: {@code "reactive-p2p/2"} then the {@code u32} magic. */
     public static byte[] prologue(int magic) {
         byte[] prologue = Arrays.copyOf(PROLOGUE_TEXT, PROLOGUE_TEXT.length + 4);
@@ -236,6 +250,9 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
                 .localStatic(localStatic).random(random).dh(dh);
         if (dialPattern == HandshakePattern.IK) {
             b.remoteStatic(expectedRemoteStatic);
+        }
+        if (staticStatic != null) {
+            b.staticStaticCache(staticStatic);
         }
         handshake = b.build();
         byte[] first;
@@ -299,8 +316,12 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
                     "a v1 HELLO frame: this node runs the secure channel (v2) only");
             default -> throw new ProtocolException(ProtocolException.Kind.UNKNOWN_MODE, "preamble mode " + mode);
         };
-        handshake = HandshakeState.builder(pattern, false).prologue(prologue(magic)).localStatic(localStatic)
-                .random(random).dh(dh).build();
+        HandshakeState.Builder b = HandshakeState.builder(pattern, false).prologue(prologue(magic))
+                .localStatic(localStatic).random(random).dh(dh);
+        if (staticStatic != null) {
+            b.staticStaticCache(staticStatic);
+        }
+        handshake = b.build();
         state = State.HANDSHAKE;
         return true;
     }

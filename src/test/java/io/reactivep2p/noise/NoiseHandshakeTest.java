@@ -187,6 +187,113 @@ class NoiseHandshakeTest {
         return new TransportState[] {i.split(), r.split()};
     }
 
+    /** X25519 that counts its agreements. */
+    private static final class CountingDh implements Dh {
+        int agreements;
+
+        @Override
+        public String name() {
+            return X25519.name();
+        }
+
+        @Override
+        public DhKeyPair generateKeyPair(SecureRandom random) {
+            return X25519.generateKeyPair(random);
+        }
+
+        @Override
+        public DhKeyPair keyPair(byte[] privateKey) {
+            return X25519.keyPair(privateKey);
+        }
+
+        @Override
+        public byte[] dh(DhKeyPair keyPair, byte[] publicKey) {
+            agreements++;
+            return X25519.dh(keyPair, publicKey);
+        }
+    }
+
+    /** One IK handshake; returns {initiator's, responder's} transport states. */
+    private static TransportState[] ik(DhKeyPair initiatorKeys, DhKeyPair responderKeys, StaticStaticCache iCache,
+                                       StaticStaticCache rCache, Dh iDh, Dh rDh) {
+        HandshakeState.Builder ib = party(HandshakePattern.IK, true, initiatorKeys).remoteStatic(responderKeys.publicKey())
+                .dh(iDh);
+        HandshakeState.Builder rb = party(HandshakePattern.IK, false, responderKeys).dh(rDh);
+        if (iCache != null) {
+            ib.staticStaticCache(iCache);
+        }
+        if (rCache != null) {
+            rb.staticStaticCache(rCache);
+        }
+        HandshakeState i = ib.build();
+        HandshakeState r = rb.build();
+        assertThat(r.readMessage(i.writeMessage(bytes("alice's hello")))).isEqualTo(bytes("alice's hello"));
+        assertThat(i.readMessage(r.writeMessage(bytes("bob's hello")))).isEqualTo(bytes("bob's hello"));
+        return new TransportState[] {i.split(), r.split()};
+    }
+
+    @Test
+    void aStaticStaticCacheSkipsTheSsAgreementWithAPeerMetBeforeAndChangesNoByte() {
+        StaticStaticCache aliceCache = new StaticStaticCache(alice, 16);
+        StaticStaticCache bobCache = new StaticStaticCache(bob, 16);
+        CountingDh aliceDh = new CountingDh();
+        CountingDh bobDh = new CountingDh();
+        TransportState[] first = ik(alice, bob, aliceCache, bobCache, aliceDh, bobDh);
+        assertThat(aliceDh.agreements).isEqualTo(4); // es, ss, then ee, se
+        assertThat(bobDh.agreements).isEqualTo(4);
+        assertThat(aliceCache.size()).isEqualTo(1);
+        assertThat(bobCache.size()).isEqualTo(1);
+
+        aliceDh.agreements = 0;
+        bobDh.agreements = 0;
+        TransportState[] second = ik(alice, bob, aliceCache, bobCache, aliceDh, bobDh);
+        assertThat(aliceDh.agreements).isEqualTo(3);
+        assertThat(bobDh.agreements).isEqualTo(3);
+        assertThat(second[0].handshakeHash()).isEqualTo(second[1].handshakeHash());
+        assertThat(second[1].readMessage(second[0].writeMessage(bytes("x")))).isEqualTo(bytes("x"));
+        // One side cached, the other not: the same keys all the same.
+        TransportState[] mixed = ik(alice, bob, aliceCache, null, Dh.X25519, Dh.X25519);
+        assertThat(mixed[1].readMessage(mixed[0].writeMessage(bytes("y")))).isEqualTo(bytes("y"));
+        assertThat(first[0].handshakeHash()).isNotEqualTo(second[0].handshakeHash()); // fresh ephemerals
+    }
+
+    @Test
+    void aStaticStaticResultEntersOnlyOnceThePeerHasProvenItsKey() {
+        // A responder reading a message 1 whose payload does not authenticate keeps nothing.
+        StaticStaticCache bobCache = new StaticStaticCache(bob, 16);
+        HandshakeState i = party(HandshakePattern.IK, true, alice).remoteStatic(bob.publicKey()).build();
+        HandshakeState r = party(HandshakePattern.IK, false, bob).staticStaticCache(bobCache).build();
+        byte[] m1 = i.writeMessage(bytes("alice's hello"));
+        m1[m1.length - 1] ^= 1;
+        assertThatThrownBy(() -> r.readMessage(m1)).isInstanceOf(NoiseException.class);
+        assertThat(bobCache.size()).isZero();
+
+        // An initiator dialling a key the listener does not hold keeps nothing either.
+        DhKeyPair someoneElse = Dh.X25519.generateKeyPair(RANDOM);
+        StaticStaticCache aliceCache = new StaticStaticCache(alice, 16);
+        HandshakeState dial = party(HandshakePattern.IK, true, alice).remoteStatic(someoneElse.publicKey())
+                .staticStaticCache(aliceCache).build();
+        byte[] first = dial.writeMessage(new byte[0]);
+        assertThatThrownBy(() -> party(HandshakePattern.IK, false, bob).build().readMessage(first))
+                .isInstanceOf(NoiseException.class);
+        assertThat(aliceCache.size()).isZero();
+    }
+
+    @Test
+    void aStaticStaticCacheServesOnlyItsOwnLocalKeyAndKeepsAtMostItsCapacity() {
+        StaticStaticCache aliceCache = new StaticStaticCache(alice, 2);
+        CountingDh carolDh = new CountingDh();
+        DhKeyPair carol = Dh.X25519.generateKeyPair(RANDOM);
+        ik(carol, bob, aliceCache, null, carolDh, Dh.X25519); // carol's handshake, alice's cache
+        assertThat(aliceCache.size()).isZero();
+        assertThat(carolDh.agreements).isEqualTo(4);
+        for (int n = 0; n < 3; n++) {
+            ik(alice, Dh.X25519.generateKeyPair(RANDOM), aliceCache, null, Dh.X25519, Dh.X25519);
+        }
+        assertThat(aliceCache.size()).isEqualTo(2);
+        assertThatThrownBy(() -> new StaticStaticCache(alice, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
