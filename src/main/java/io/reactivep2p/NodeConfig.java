@@ -500,6 +500,12 @@ public final class NodeConfig {
             return this;
         }
 
+        /** See {@link PeerSettings#inboundHandshakeRate()}. */
+        public Builder inboundHandshakeRate(int inboundHandshakeRate) {
+            peer.inboundHandshakeRate(inboundHandshakeRate);
+            return this;
+        }
+
         /** See {@link TransportSettings#eventLoopThreads()}. */
         public Builder eventLoopThreads(int eventLoopThreads) {
             transport.eventLoopThreads(eventLoopThreads);

@@ -63,6 +63,9 @@ public final class PeerManager {
     private int inboundConnections;
     private final Ticker ticker;
     private long connectsOverRate;
+    /** New inbound connections from all limited addresses together: {@link PeerSettings#inboundHandshakeRate()}. */
+    private TokenBucket handshakeRate;
+    private long handshakesOverRate;
     private final NodeRuntime runtime;
 
     /**
@@ -141,7 +144,8 @@ public final class PeerManager {
 
     /**
      * Checks a new inbound connection before its handshake: bans, the rate of new connections
-     * from its address, inbound slots and the per-IP limit. On {@code null} the connection counts against its IP until
+     * from its address, inbound slots, the per-IP limit, connections in progress and the rate
+     * of new connections from all addresses. On {@code null} the connection counts against its IP until
      * {@link #inboundClosed} is called.
      *
      * @return {@code null} to go on, or the reason to refuse it with
@@ -170,6 +174,17 @@ public final class PeerManager {
         if (inboundConnections >= 2 * config.maxInbound() + config.maxInboundPerIp()) {
             return DisconnectReason.TOO_MANY_PEERS;
         }
+        // Last: only a connection that would start its handshake takes from the total rate.
+        if (config.inboundHandshakeRate() > 0 && limited(address)) {
+            long now = ticker.nanoTime();
+            if (handshakeRate == null) {
+                handshakeRate = new TokenBucket(config.inboundHandshakeRate(), 2.0 * config.inboundHandshakeRate(), now);
+            }
+            if (!handshakeRate.tryTake(1, now)) {
+                handshakesOverRate++;
+                return DisconnectReason.TOO_MANY_PEERS;
+            }
+        }
         inboundPerIp.put(address, fromIp + 1);
         inboundConnections++;
         return null;
@@ -178,6 +193,14 @@ public final class PeerManager {
     /** Inbound connections refused for coming faster than {@link PeerSettings#inboundConnectRate()} from their address. */
     public synchronized long connectsOverRate() {
         return connectsOverRate;
+    }
+
+    /**
+     * Inbound connections refused because all limited addresses together came faster than
+     * {@link PeerSettings#inboundHandshakeRate()}.
+     */
+    public synchronized long handshakesOverRate() {
+        return handshakesOverRate;
     }
 
     /** Releases what {@link #acceptInbound} counted, when that connection closes. */
