@@ -157,6 +157,8 @@ class NodeConfigTest {
                 bad("banThreshold", b -> b.banThreshold(0)),
                 bad("banDuration", b -> b.banDuration(Duration.ZERO)),
                 bad("maxBans", b -> b.maxBans(0)),
+                bad("inboundConnectRate", b -> b.inboundConnectRate(-1)),
+                bad("inboundHandshakeRate", b -> b.inboundHandshakeRate(-1)),
                 bad("eventLoopThreads", b -> b.eventLoopThreads(0)),
                 bad("outboundQueueBytes", b -> b.outboundQueueBytes(1 << 20)), // below the largest message
                 bad("outboundQueueMessages", b -> b.outboundQueueMessages(0)),
