@@ -158,19 +158,18 @@ public final class FrameCodec {
     }
 
     /**
-     * An uncompressed frame: one buffer, or pieces of at most {@link #PIECE_LENGTH} bytes. An
-     * inner frame has no checksum to compute.
+     * An uncompressed frame: a version 1 frame in one buffer, or in pieces of at most
+     * {@link #PIECE_LENGTH} bytes; an inner frame as {@code encodeInner} makes it.
      */
     private static ByteBuf encodePlain(ByteBufAllocator alloc, FrameSettings settings, int type, byte[] payload) {
-        int length = payload.length;
-        boolean v1 = settings.format() == FrameFormat.V1;
-        int header = settings.format().headerLength();
-        if (!v1) {
+        if (settings.format() != FrameFormat.V1) {
             return encodeInner(alloc, settings, type, payload);
         }
+        int length = payload.length;
+        int header = settings.format().headerLength();
         if (header + length <= PIECE_LENGTH) {
             ByteBuf frame = alloc.buffer(header + length);
-            writeHeader(frame, settings, type, 0, length, v1 ? Crc32c.of(payload, 0, length) : 0);
+            writeHeader(frame, settings, type, 0, length, Crc32c.of(payload, 0, length));
             return frame.writeBytes(payload);
         }
         CompositeByteBuf frame = alloc.compositeBuffer((header + length + PIECE_LENGTH - 1) / PIECE_LENGTH);
