@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,16 +61,11 @@ class HandshakeFloodTest {
         node.connect(receiver.address()).block(Duration.ofSeconds(5));
         // One first write replayed by every attacking connection: the listener's work is the same.
         HandshakeState attacker = HandshakeState.builder(HandshakePattern.XX, true)
-                .prologue(prologue()).localStatic(Dh.X25519.generateKeyPair(new SecureRandom()))
+                .prologue(SecureChannelHandler.prologue(FrameSettings.DEFAULT_MAGIC)).localStatic(Dh.X25519.generateKeyPair(new SecureRandom()))
                 .random(new SecureRandom()).build();
         byte[] m1 = attacker.writeMessage(new byte[0]);
         firstWrite = ByteBuffer.allocate(5 + 2 + m1.length).putInt(FrameSettings.DEFAULT_MAGIC)
                 .put((byte) SecureChannelHandler.MODE_XX).putShort((short) m1.length).put(m1).array();
-    }
-
-    private static byte[] prologue() {
-        byte[] text = "reactive-p2p/2".getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(text.length + 4).put(text).putInt(FrameSettings.DEFAULT_MAGIC).array();
     }
 
     private P2pNode start(NodeConfig.Builder config) {

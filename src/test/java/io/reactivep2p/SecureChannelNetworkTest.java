@@ -139,8 +139,8 @@ class SecureChannelNetworkTest {
         java.security.SecureRandom random = new java.security.SecureRandom();
         io.reactivep2p.noise.HandshakeState hs = io.reactivep2p.noise.HandshakeState
                 .builder(io.reactivep2p.noise.HandshakePattern.XX, true)
-                .prologue(java.nio.ByteBuffer.allocate(18).put("reactive-p2p/2".getBytes(StandardCharsets.US_ASCII))
-                        .putInt(io.reactivep2p.protocol.FrameSettings.DEFAULT_MAGIC).array())
+                .prologue(io.reactivep2p.transport.SecureChannelHandler.prologue(
+                        io.reactivep2p.protocol.FrameSettings.DEFAULT_MAGIC))
                 .localStatic(io.reactivep2p.noise.Dh.X25519.generateKeyPair(random)).random(random).build();
         try (Socket s = new Socket(node.address().getAddress(), node.address().getPort())) {
             s.setSoTimeout(5_000);

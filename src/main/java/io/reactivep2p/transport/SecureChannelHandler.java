@@ -84,8 +84,10 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
     public static final int MODE_IK = 0x02;
     /** The largest Noise message during the handshake. */
     public static final int MAX_HANDSHAKE_MESSAGE = 8 * 1024;
+    /** Bytes of the largest record, its tag included: what its {@code u16} length can say. */
+    private static final int MAX_RECORD = 65_535;
     /** Plaintext bytes in a full record: 65,535 less the tag. */
-    public static final int MAX_RECORD_PLAINTEXT = 65_535 - NoiseCipher.TAG_LENGTH;
+    public static final int MAX_RECORD_PLAINTEXT = MAX_RECORD - NoiseCipher.TAG_LENGTH;
     /** Records between rekeys of a direction. */
     public static final long REKEY_INTERVAL = 65_536;
     /** The prologue's text; the network magic follows it. */
@@ -100,10 +102,9 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
     private static final FastThreadLocal<byte[]> CIPHERTEXT = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
-            return new byte[LENGTH_LIMIT];
+            return new byte[MAX_RECORD];
         }
     };
-    private static final int LENGTH_LIMIT = 65_535;
     /** The largest buffer Netty's adaptive allocator serves from its pooled chunks. */
     private static final int POOLED_BUFFER = 64 * 1024;
     private static final int LENGTH_PREFIX = 2;
