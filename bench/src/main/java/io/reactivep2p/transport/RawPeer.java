@@ -41,13 +41,9 @@ final class RawPeer {
 
     /**
      * Dials {@code server}; completes with the connection once the node has admitted it (its
-     * first PING, which a node sends right after admission), or exceptionally when it refuses.
+     * first PING, which a node sends right after admission), or exceptionally when it refuses;
+     * over the secure channel (protocol v2) or plaintext (v1).
      */
-    static CompletableFuture<Connection> connect(LoopResources loops, InetSocketAddress server) {
-        return connect(loops, server, false);
-    }
-
-    /** {@link #connect(LoopResources, InetSocketAddress)} over the secure channel (protocol v2) or plaintext (v1). */
     static CompletableFuture<Connection> connect(LoopResources loops, InetSocketAddress server, boolean secure) {
         CompletableFuture<Connection> admitted = new CompletableFuture<>();
         FrameSettings settings = secure ? FrameSettings.defaults().withFormat(FrameFormat.INNER) : FrameSettings.defaults();
