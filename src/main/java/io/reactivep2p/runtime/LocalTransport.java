@@ -2,6 +2,7 @@ package io.reactivep2p.runtime;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
@@ -24,7 +25,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
 import reactor.netty.tcp.TcpServer;
@@ -63,13 +66,28 @@ final class LocalTransport implements Transport {
     private static final AtomicInteger NETWORKS = new AtomicInteger();
     private static final int FIRST_EPHEMERAL_PORT = 49152;
     private static final int EPHEMERAL_PORTS = 65536 - FIRST_EPHEMERAL_PORT;
+    /** The name of the {@link Transport#inMemory(EventLoopGroup, Supplier) link} handler in a channel's pipeline. */
+    static final String LINK_NAME = NettyPipeline.LEFT + "p2pLocalLink";
 
     private final String network = "p2p-mem-" + NETWORKS.incrementAndGet() + "/";
     private final AtomicInteger nextPort = new AtomicInteger();
+    /** The loop a simulator drives itself, or {@code null}: this network starts and stops its own. */
+    private final EventLoopGroup external;
+    /** Makes the handler each channel gets after {@link SocketLike}, or {@code null} for none. */
+    private final Supplier<? extends ChannelHandler> link;
     /** The network's one event loop, while a node uses it; guarded by itself with {@link #users}. */
     private final Object loopLock = new Object();
     private EventLoopGroup loop;
     private int users;
+
+    LocalTransport() {
+        this(null, null);
+    }
+
+    LocalTransport(EventLoopGroup external, Supplier<? extends ChannelHandler> link) {
+        this.external = external;
+        this.link = link;
+    }
 
     @Override
     public LoopResources loops(String name, int threads) {
@@ -84,8 +102,7 @@ final class LocalTransport implements Transport {
         return server.bindAddress(() -> new LocalAddress(network + hostPort(h, port == 0 ? ephemeralPort() : port)))
                 .option(ChannelOption.SO_REUSEADDR, null)
                 .childOption(ChannelOption.TCP_NODELAY, null)
-                .doOnChannelInit((observer, channel, remote) ->
-                        channel.pipeline().addFirst(SocketLike.NAME, new SocketLike()));
+                .doOnChannelInit((observer, channel, remote) -> socketLike(channel));
     }
 
     @Override
@@ -95,8 +112,14 @@ final class LocalTransport implements Transport {
         return client.remoteAddress(() -> new LocalAddress(to))
                 .bindAddress(() -> new LocalAddress(network + hostPort(from, ephemeralPort())))
                 .option(ChannelOption.TCP_NODELAY, null)
-                .doOnChannelInit((observer, channel, remoteAddress) ->
-                        channel.pipeline().addFirst(SocketLike.NAME, new SocketLike()));
+                .doOnChannelInit((observer, channel, remoteAddress) -> socketLike(channel));
+    }
+
+    private void socketLike(Channel channel) {
+        channel.pipeline().addFirst(SocketLike.NAME, new SocketLike());
+        if (link != null) {
+            channel.pipeline().addAfter(SocketLike.NAME, LINK_NAME, link.get());
+        }
     }
 
     @Override
@@ -159,7 +182,11 @@ final class LocalTransport implements Transport {
      * instance per channel, first in its pipeline; event loop only.
      */
     static final class SocketLike extends ChannelDuplexHandler {
-        static final String NAME = "p2p.localSocketLike";
+        /**
+         * Reactor Netty's prefix for handlers at the channel's end of the pipeline: the node's
+         * own handlers, added first, go above it.
+         */
+        static final String NAME = NettyPipeline.LEFT + "p2pLocalSocketLike";
         private static final Object READ_COMPLETE = new Object();
         private static final Object INACTIVE = new Object();
 
@@ -240,6 +267,9 @@ final class LocalTransport implements Transport {
 
     /** The network's loop, started with the first node that uses it and stopped with the last. */
     private EventLoopGroup acquireLoop() {
+        if (external != null) {
+            return external;
+        }
         synchronized (loopLock) {
             if (loop == null) {
                 loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name(), true),
@@ -251,6 +281,9 @@ final class LocalTransport implements Transport {
     }
 
     private Mono<Void> releaseLoop(Duration quietPeriod, Duration timeout) {
+        if (external != null) {
+            return Mono.empty(); // its owner stops it
+        }
         EventLoopGroup last;
         synchronized (loopLock) {
             if (--users > 0) {

@@ -1,7 +1,11 @@
 package io.reactivep2p.runtime;
 
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Objects;
+import java.util.function.Supplier;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
 import reactor.netty.tcp.TcpServer;
@@ -32,6 +36,21 @@ public interface Transport {
      */
     static Transport inMemory() {
         return new LocalTransport();
+    }
+
+    /**
+     * A new in-memory network like {@link #inMemory()}, on an event loop its caller owns and
+     * drives (a simulator's: one thread, a virtual clock), with a handler of the caller's
+     * between each channel and the node's pipeline (a simulator's model of the link: latency,
+     * bandwidth, loss). Stopping a node leaves {@code loop} running; its owner stops it.
+     *
+     * @param loop where every channel of the network runs
+     * @param link makes a new handler for each channel, added right above the channel (reads
+     *     reach it in a task of their own, as over {@link #inMemory()}); it sees the raw bytes
+     *     both ways
+     */
+    static Transport inMemory(EventLoopGroup loop, Supplier<? extends ChannelHandler> link) {
+        return new LocalTransport(Objects.requireNonNull(loop, "loop"), Objects.requireNonNull(link, "link"));
     }
 
     /**

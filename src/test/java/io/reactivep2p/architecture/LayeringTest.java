@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * compiled classes (tests excluded):
  *
  * <pre>
- *   perf, topology           tools on top of the facade
+ *   perf, topology, sim      tools on top of the facade
  *   io.reactivep2p           the facade: P2pNode, NodeConfig
  *   metrics                  observes the components below
  *   discovery  gossip  mempool
@@ -49,7 +49,7 @@ class LayeringTest {
     @Test
     void eachLayerUsesOnlyTheLayersBelowIt() {
         ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("tools").definedBy(ROOT + ".perf..", ROOT + ".topology..")
+                .layer("tools").definedBy(ROOT + ".perf..", ROOT + ".topology..", ROOT + ".sim..")
                 .layer("facade").definedBy(ROOT)
                 .layer("metrics").definedBy(ROOT + ".metrics..")
                 .layer("discovery").definedBy(ROOT + ".discovery..")
@@ -90,7 +90,7 @@ class LayeringTest {
 
     @Test
     void nothingBelowTheFacadeKnowsTheNodeOrItsConfiguration() {
-        noClasses().that().resideOutsideOfPackages(ROOT, ROOT + ".perf..", ROOT + ".topology..")
+        noClasses().that().resideOutsideOfPackages(ROOT, ROOT + ".perf..", ROOT + ".topology..", ROOT + ".sim..")
                 .should().dependOnClassesThat().belongToAnyOf(NodeConfig.class, P2pNode.class)
                 .because("each concern receives its own settings and the runtime, never the facade's")
                 .check(LIBRARY);

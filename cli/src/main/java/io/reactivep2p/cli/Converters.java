@@ -4,6 +4,7 @@ import io.reactivep2p.NodeConfig;
 import io.reactivep2p.protocol.NodeId;
 import io.reactivep2p.discovery.DiscoverySettings;
 import io.reactivep2p.perf.PerfClient;
+import io.reactivep2p.sim.Latency;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.InetSocketAddress;
@@ -93,7 +94,7 @@ final class Converters {
             return d;
         }
 
-        private static Duration parse(String s) {
+        static Duration parse(String s) {
             Matcher m = SIMPLE.matcher(s.toLowerCase(Locale.ROOT));
             if (m.matches()) {
                 long unitNanos = switch (m.group(2)) {
@@ -119,6 +120,81 @@ final class Converters {
                 }
             }
             return null;
+        }
+    }
+
+    /** A duration of at least zero: {@code 0} or what {@link PositiveDuration} reads. */
+    static Duration nonNegativeDuration(String value) {
+        String v = value.trim();
+        if (v.equals("0")) {
+            return Duration.ZERO;
+        }
+        Duration d = PositiveDuration.parse(v);
+        if (d == null) {
+            throw new TypeConversionException("'" + value + "' is not a duration (e.g. 0, 50ms, 1s)");
+        }
+        return d;
+    }
+
+    /** A latency: one duration ({@code 50ms}) or a range ({@code 50ms..150ms}), each link its own from the range. */
+    static final class LatencyRange implements ITypeConverter<Latency> {
+        @Override
+        public Latency convert(String value) {
+            int dots = value.indexOf("..");
+            if (dots < 0) {
+                return Latency.fixed(nonNegativeDuration(value));
+            }
+            Duration min = nonNegativeDuration(value.substring(0, dots));
+            Duration max = nonNegativeDuration(value.substring(dots + 2));
+            if (min.compareTo(max) > 0) {
+                throw new TypeConversionException("'" + value + "': the least latency is above the largest");
+            }
+            return Latency.uniform(min, max);
+        }
+    }
+
+    /**
+     * A bandwidth in bits per second: a number and a unit, case-insensitive: {@code bit},
+     * {@code kbit}, {@code Mbit}, {@code Gbit} (powers of 1000); {@code 0} for no limit.
+     */
+    static final class Bandwidth implements ITypeConverter<Long> {
+        private static final Pattern BANDWIDTH = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(bit|kbit|mbit|gbit)?(?:/s)?");
+
+        @Override
+        public Long convert(String value) {
+            Matcher m = BANDWIDTH.matcher(value.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a bandwidth (e.g. 100Mbit, 1Gbit, 0 for none)");
+            }
+            long unit = m.group(2) == null ? 1 : switch (m.group(2)) {
+                case "kbit" -> 1_000L;
+                case "mbit" -> 1_000_000L;
+                case "gbit" -> 1_000_000_000L;
+                default -> 1L;
+            };
+            BigDecimal bits = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
+            if (bits.compareTo(BigDecimal.valueOf(1_000_000_000_000L)) > 0) {
+                throw new TypeConversionException("'" + value + "' is above 1 Tbit/s");
+            }
+            return bits.longValue();
+        }
+    }
+
+    /** A partition: when, and what share of the nodes goes to one side: {@code 30s:50%}. */
+    static final class PartitionAt implements ITypeConverter<SimScenario.Partition> {
+        private static final Pattern PARTITION = Pattern.compile("(.+):(\\d+(?:\\.\\d+)?)%");
+
+        @Override
+        public SimScenario.Partition convert(String value) {
+            Matcher m = PARTITION.matcher(value.trim());
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a partition (e.g. 30s:50%)");
+            }
+            double percent = Double.parseDouble(m.group(2));
+            if (percent <= 0 || percent >= 100) {
+                throw new TypeConversionException("'" + value + "': the share of nodes cut off must be in 0..100 %, both excluded");
+            }
+            return new SimScenario.Partition(nonNegativeDuration(m.group(1)), percent / 100);
         }
     }
 

@@ -40,7 +40,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         mixinStandardHelpOptions = true,
         versionProvider = P2pCli.Version.class,
         description = {"A reactive-p2p node, a demo network of nodes in one process, or perf between two nodes.", ""},
-        subcommands = {NodeCommand.class, DemoCommand.class, PerfCommand.class},
+        subcommands = {NodeCommand.class, DemoCommand.class, SimCommand.class, PerfCommand.class},
         footer = {"", "Run 'p2p demo' to see a network gossip transactions, 'p2p perf server' and 'p2p perf client' "
                 + "to measure a link; 'p2p COMMAND --help' for a command's options."})
 public final class P2pCli implements Callable<Integer> {

@@ -1,0 +1,174 @@
+package io.reactivep2p.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reactivep2p.P2pNode;
+import io.reactivep2p.mempool.TestTransactions;
+import io.reactivep2p.peer.PeerMessage;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The simulated network: real nodes on virtual time over modelled links. */
+class SimulationTest {
+
+    private static final MessageType APP = MessageType.of(0x80, "APP");
+
+    @Test
+    void aMessageTakesTheLinksLatency() {
+        try (Simulation sim = Simulation.builder().seed(1)
+                .links(Links.builder().latency(Latency.fixed(Duration.ofMillis(50))).build()).build()) {
+            List<P2pNode> nodes = sim.addNodes(2, c -> c.outboundTarget(0));
+            sim.startAll();
+            sim.connect(Topology.of(2, List.of(new Topology.Link(0, 1))));
+            List<Duration> at = new ArrayList<>();
+            nodes.get(1).messages(APP).subscribe(m -> at.add(sim.elapsed()));
+            Duration sent = sim.elapsed();
+            sim.await(nodes.get(0).broadcast(Message.of(APP, new byte[] {1, 2, 3})), Duration.ofSeconds(1));
+            assertThat(sim.runUntil(() -> at.size() == 1, Duration.ofSeconds(1))).isTrue();
+            assertThat(at.get(0).minus(sent)).isEqualTo(Duration.ofMillis(50));
+        }
+    }
+
+    /** What a run of {@code n} nodes gossiping 50 transactions did: its trace, and what each pool holds. */
+    private record Outcome(long trace, long deliveries, List<Integer> pools, Duration elapsed) {
+    }
+
+    private static Outcome gossip(long seed, int n) {
+        Links links = Links.builder().latency(Latency.uniform(Duration.ofMillis(20), Duration.ofMillis(120)))
+                .bandwidth(50_000_000).loss(0.001).build();
+        try (Simulation sim = Simulation.builder().seed(seed).links(links).build()) {
+            List<P2pNode> nodes = sim.addNodes(n, c -> c.outboundTarget(0).seenCacheSize(1 << 12));
+            sim.startAll();
+            sim.connect(Topology.random(n, 4, sim.random()));
+            for (int i = 0; i < 50; i++) {
+                P2pNode origin = nodes.get(sim.random().nextInt(n));
+                origin.submit(TestTransactions.tx(i, 0, 1 + sim.random().nextInt(1000), 40)).subscribe();
+                sim.runFor(Duration.ofMillis(20));
+            }
+            sim.runUntil(() -> nodes.stream().allMatch(node -> node.mempool().size() == 50), Duration.ofSeconds(10));
+            return new Outcome(sim.traceHash(), sim.deliveries(),
+                    nodes.stream().map(node -> node.mempool().size()).toList(), sim.elapsed());
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameRunEventForEvent() {
+        Outcome first = gossip(7, 200);
+        Outcome second = gossip(7, 200);
+        assertThat(first.pools()).allMatch(size -> size == 50);
+        assertThat(second).isEqualTo(first);
+        Outcome other = gossip(8, 200);
+        assertThat(other.pools()).allMatch(size -> size == 50);
+        assertThat(other.trace()).isNotEqualTo(first.trace());
+    }
+
+    /** Two connected nodes over {@code links}; node 1 records when each APP message arrives. */
+    private static List<P2pNode> pair(Simulation sim, List<Duration> arrivals) {
+        List<P2pNode> nodes = sim.addNodes(2, c -> c.outboundTarget(0).pingInterval(Duration.ofSeconds(5))
+                .maxMissedPongs(2));
+        sim.startAll();
+        sim.connect(Topology.of(2, List.of(new Topology.Link(0, 1))));
+        nodes.get(1).messages(APP).subscribe(m -> arrivals.add(sim.elapsed()));
+        return nodes;
+    }
+
+    @Test
+    void aPartitionHoldsWhatCrossesItUntilItHeals() {
+        try (Simulation sim = Simulation.builder().seed(2)
+                .links(Links.builder().latency(Latency.fixed(Duration.ofMillis(10))).build()).build()) {
+            List<Duration> arrivals = new ArrayList<>();
+            List<P2pNode> nodes = pair(sim, arrivals);
+            sim.partition(List.of(nodes.get(1)));
+            sim.await(nodes.get(0).broadcast(Message.of(APP, new byte[] {1})), Duration.ofSeconds(1));
+            sim.runFor(Duration.ofSeconds(3));
+            assertThat(arrivals).isEmpty();
+            Duration healed = sim.elapsed();
+            sim.heal();
+            assertThat(sim.runUntil(() -> arrivals.size() == 1, Duration.ofSeconds(1))).isTrue();
+            assertThat(arrivals.get(0).minus(healed)).isEqualTo(Duration.ofMillis(10)); // one latency after the heal
+            assertThat(nodes.get(0).peers()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aLongPartitionEndsInKeepaliveTimeoutsOnBothSides() {
+        try (Simulation sim = Simulation.builder().seed(3)
+                .links(Links.builder().latency(Latency.fixed(Duration.ofMillis(10))).build()).build()) {
+            List<P2pNode> nodes = pair(sim, new ArrayList<>());
+            sim.partition(List.of(nodes.get(0)));
+            assertThat(sim.runUntil(() -> nodes.get(0).peers().isEmpty() && nodes.get(1).peers().isEmpty(),
+                    Duration.ofSeconds(60))).isTrue();
+            assertThat(sim.elapsed()).isGreaterThan(Duration.ofSeconds(10)); // two pings missed, not at once
+        }
+    }
+
+    @Test
+    void aWriteTakesItsTransmissionTimeAtTheNodesBandwidth() {
+        try (Simulation sim = Simulation.builder().seed(4)
+                .links(Links.builder().bandwidth(1_000_000).build()).build()) { // 1 Mbit/s: 8 us per byte
+            List<Duration> arrivals = new ArrayList<>();
+            List<P2pNode> nodes = pair(sim, arrivals);
+            Duration sent = sim.elapsed();
+            byte[] payload = new byte[125_000];
+            new java.util.Random(4).nextBytes(payload); // incompressible: LZ4 leaves it as it is
+            sim.await(nodes.get(0).broadcast(Message.of(APP, payload)), Duration.ofSeconds(1));
+            assertThat(sim.runUntil(() -> arrivals.size() == 1, Duration.ofSeconds(5))).isTrue();
+            // 1 s for the payload, a little more for records and frames; the download, as fast, adds nothing.
+            assertThat(arrivals.get(0).minus(sent)).isBetween(Duration.ofMillis(1_000), Duration.ofMillis(1_020));
+        }
+    }
+
+    @Test
+    void aLostPacketDelaysItsConnectionByARetransmission_inOrder() {
+        try (Simulation sim = Simulation.builder().seed(5)
+                .links(Links.builder().latency(Latency.fixed(Duration.ofMillis(10))).loss(0.2).build()).build()) {
+            List<PeerMessage> received = new ArrayList<>();
+            List<Duration> arrivals = new ArrayList<>();
+            List<P2pNode> nodes = pair(sim, arrivals);
+            nodes.get(1).messages(APP).subscribe(received::add);
+            List<Duration> sent = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                sent.add(sim.elapsed());
+                sim.await(nodes.get(0).broadcast(Message.of(APP, new byte[] {(byte) i})), Duration.ofSeconds(1));
+                sim.runFor(Duration.ofMillis(20));
+            }
+            assertThat(sim.runUntil(() -> arrivals.size() == 40, Duration.ofSeconds(5))).isTrue();
+            assertThat(received).extracting(m -> (int) m.message().payloadBytes()[0])
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 40).boxed().toList());
+            long delayed = java.util.stream.IntStream.range(0, 40)
+                    .filter(i -> arrivals.get(i).minus(sent.get(i)).compareTo(Duration.ofMillis(200)) >= 0).count();
+            assertThat(delayed).isBetween(1L, 39L);
+        }
+    }
+
+    @Test
+    void onlyTheThreadThatBuiltASimulationDrivesIt() throws Exception {
+        try (Simulation sim = Simulation.builder().build()) {
+            java.util.concurrent.atomic.AtomicReference<Throwable> error = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread other = new Thread(() -> {
+                try {
+                    sim.runFor(Duration.ofSeconds(1));
+                } catch (Throwable t) {
+                    error.set(t);
+                }
+            });
+            other.start();
+            other.join();
+            assertThat(error.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("thread that built it");
+        }
+    }
+
+    @Test
+    void nodesGetPublicAddressesOfTheirOwnGroup() {
+        assertThat(Simulation.addressOf(0).getAddress().getHostAddress()).isEqualTo("11.0.0.1");
+        assertThat(Simulation.addressOf(257).getAddress().getHostAddress()).isEqualTo("12.1.0.1");
+        assertThat(java.util.stream.IntStream.range(0, Simulation.MAX_NODES).mapToObj(Simulation::addressOf)
+                .map(a -> a.getAddress()).filter(a -> a.isSiteLocalAddress() || a.isLoopbackAddress()
+                        || a.isLinkLocalAddress() || a.isMulticastAddress()).count()).isZero();
+    }
+}
