@@ -13,6 +13,7 @@ import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -103,6 +104,17 @@ final class LocalTransport implements Transport {
                 .option(ChannelOption.SO_REUSEADDR, null)
                 .childOption(ChannelOption.TCP_NODELAY, null)
                 .doOnChannelInit((observer, channel, remote) -> socketLike(channel));
+    }
+
+    /**
+     * No resolver: a {@code LocalAddress} is never resolved. Without one, Reactor Netty would set
+     * up its DNS resolver for this network's loop and keep it in a static cache keyed by the
+     * loop's resources, which refer to this transport: every node and simulation of this
+     * network would stay reachable for the life of the JVM.
+     */
+    @Override
+    public TcpClient dialer(TcpClient client) {
+        return client.resolver(NoopAddressResolverGroup.INSTANCE);
     }
 
     @Override

@@ -171,4 +171,22 @@ class SimulationTest {
                 .map(a -> a.getAddress()).filter(a -> a.isSiteLocalAddress() || a.isLoopbackAddress()
                         || a.isLinkLocalAddress() || a.isMulticastAddress()).count()).isZero();
     }
+
+    @Test
+    void aClosedSimulationLeavesNothingReachable() {
+        java.lang.ref.WeakReference<Simulation> gone = closedSimulation();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            System.gc();
+            return gone.get() == null; // nothing static (a resolver cache, a channel registry) keeps it
+        });
+    }
+
+    private static java.lang.ref.WeakReference<Simulation> closedSimulation() {
+        Simulation sim = Simulation.builder().seed(6).build();
+        sim.addNodes(3, c -> c.outboundTarget(0));
+        sim.startAll();
+        sim.connect(Topology.random(3, 2, sim.random()));
+        sim.close();
+        return new java.lang.ref.WeakReference<>(sim);
+    }
 }

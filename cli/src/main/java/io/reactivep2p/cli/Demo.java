@@ -142,6 +142,38 @@ final class Demo {
         public double deliveryRatio() {
             return expectedDeliveries == 0 ? 1.0 : (double) deliveries / expectedDeliveries;
         }
+
+        /**
+         * One JSON object on one line, with the fields of {@code p2p sim --json} that a demo has:
+         * on real time, {@code simulatedSeconds} and {@code wallSeconds} are both the duration
+         * measured, and {@code setupWallSeconds} the setup.
+         */
+        public String json() {
+            double seconds = duration.toNanos() / 1e9;
+            return "{\"nodes\":" + nodes
+                    + ",\"links\":" + links
+                    + ",\"seed\":" + seed
+                    + ",\"transactions\":" + transactions
+                    + ",\"refused\":" + refused
+                    + ",\"txPerSecond\":" + number(txPerSecond, 1)
+                    + ",\"deliveries\":" + deliveries
+                    + ",\"expectedDeliveries\":" + expectedDeliveries
+                    + ",\"deliveryPercent\":" + number(100 * deliveryRatio(), 3)
+                    + ",\"duplicatesPerDelivery\":" + number(deliveries == 0 ? 0 : (double) gossipDuplicates / deliveries, 3)
+                    + ",\"propagationMillis\":{\"p50\":" + number(p50Micros / 1e3, 3) + ",\"p90\":"
+                    + number(p90Micros / 1e3, 3) + ",\"p99\":" + number(p99Micros / 1e3, 3) + ",\"max\":"
+                    + number(maxMicros / 1e3, 3) + "}"
+                    + ",\"bytesPerNode\":{\"sent\":" + bytesSentPerNode + ",\"received\":" + bytesReceivedPerNode + "}"
+                    + ",\"mempool\":{\"min\":" + mempoolMin + ",\"max\":" + mempoolMax + "}"
+                    + ",\"setupWallSeconds\":" + number(setup.toNanos() / 1e9, 3)
+                    + ",\"simulatedSeconds\":" + number(seconds, 3)
+                    + ",\"wallSeconds\":" + number(seconds, 3)
+                    + "}";
+        }
+
+        private static String number(double value, int decimals) {
+            return String.format(java.util.Locale.ROOT, "%." + decimals + "f", value);
+        }
     }
 
     /** What a demo tells as it runs. Called from the demo's threads, one call at a time. */

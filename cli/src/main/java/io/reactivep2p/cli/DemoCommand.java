@@ -81,6 +81,9 @@ final class DemoCommand implements Callable<Integer> {
                     + "Default: the secure channel (Noise, AES-256-GCM).")
     private boolean plaintext;
 
+    @Option(names = "--json", description = "Print one JSON object on one line instead of the progress and summary.")
+    private boolean json;
+
     @Option(names = "--plain",
             description = "Print a progress line every 2 s instead of one status line updated in place "
                     + "(the default when there is no console, e.g. output to a file or a pipe).")
@@ -99,10 +102,12 @@ final class DemoCommand implements Callable<Integer> {
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48);
         Demo.Settings settings = new Demo.Settings(nodes, duration, txRate, degree, s, plaintext);
         PrintStream out = cli.out();
-        boolean live = !plain && System.console() != null;
-        out.printf(Locale.ROOT, "demo: %d nodes on 127.0.0.1 (degree %d, seed %d), %d tx/s for %s, %s%n",
-                nodes, degree, s, txRate, seconds(duration),
-                plaintext ? "plaintext (version 1)" : "secure channel (Noise XX, AES-256-GCM)");
+        boolean live = !plain && !json && System.console() != null;
+        if (!json) {
+            out.printf(Locale.ROOT, "demo: %d nodes on 127.0.0.1 (degree %d, seed %d), %d tx/s for %s, %s%n",
+                    nodes, degree, s, txRate, seconds(duration),
+                    plaintext ? "plaintext (version 1)" : "secure channel (Noise XX, AES-256-GCM)");
+        }
         Demo demo = new Demo(settings);
         CountDownLatch done = new CountDownLatch(1);
         cli.onShutdown(() -> { // Ctrl-C: stop submitting, still print the summary
@@ -114,6 +119,11 @@ final class DemoCommand implements Callable<Integer> {
             }
         });
         try {
+            if (json) {
+                out.println(demo.run(PLAIN_INTERVAL, new Demo.Listener() { }).json());
+                out.flush();
+                return 0;
+            }
             return run(demo, live, out);
         } finally {
             done.countDown();

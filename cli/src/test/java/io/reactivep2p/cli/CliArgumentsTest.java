@@ -53,7 +53,7 @@ class CliArgumentsTest {
             perf server --port 70000             | p2p perf server: invalid value for --port: '70000' is not a port (0..65535)
             perf server --status-interval 0s     | p2p perf server: invalid value for --status-interval: '0s' is not a positive duration
             --bogus                              | p2p: unknown option '--bogus'
-            frobnicate                           | p2p: unknown command 'frobnicate' (commands: node, demo, perf)
+            frobnicate                           | p2p: unknown command 'frobnicate' (commands: node, demo, sim, perf)
             """)
     void badArguments_printOneLineAndExitWithTwo(String args, String expected) {
         Cli cli = new Cli();

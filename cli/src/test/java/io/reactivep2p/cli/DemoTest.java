@@ -84,6 +84,24 @@ class DemoTest {
     }
 
     @Test
+    void demoCommand_json_printsTheFieldsOfSimJson() {
+        Cli cli = new Cli();
+
+        int code = cli.run("demo", "--nodes", "3", "--duration", "1s", "--tx-rate", "50", "--seed", "7", "--json");
+
+        assertThat(code).isZero();
+        assertThat(cli.out().lines()).hasSize(1);
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> json = (java.util.Map<String, Object>) Json.parse(cli.out());
+        assertThat(json).containsEntry("nodes", 3.0).containsEntry("deliveryPercent", 100.0)
+                .containsKeys("duplicatesPerDelivery", "propagationMillis", "bytesPerNode", "simulatedSeconds",
+                        "wallSeconds");
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Double> propagation = (java.util.Map<String, Double>) json.get("propagationMillis");
+        assertThat(propagation).containsKeys("p50", "p90", "p99", "max");
+    }
+
+    @Test
     void demoCommand_onShutdown_stopsSubmittingAndStillPrintsTheSummary() {
         Cli cli = new Cli();
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
