@@ -24,6 +24,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -71,7 +72,8 @@ final class LocalTransport implements Transport {
     static final String LINK_NAME = NettyPipeline.LEFT + "p2pLocalLink";
 
     private final String network = "p2p-mem-" + NETWORKS.incrementAndGet() + "/";
-    private final AtomicInteger nextPort = new AtomicInteger();
+    /** Per host, as TCP keeps them per source address: the next of its ephemeral ports to give. */
+    private final ConcurrentHashMap<String, AtomicInteger> nextPort = new ConcurrentHashMap<>();
     /** The loop a simulator drives itself, or {@code null}: this network starts and stops its own. */
     private final EventLoopGroup external;
     /** Makes the handler each channel gets after {@link SocketLike}, or {@code null} for none. */
@@ -100,7 +102,7 @@ final class LocalTransport implements Transport {
         String h = host(host);
         // No socket options here: a LocalChannel knows none (Reactor Netty sets SO_REUSEADDR and
         // TCP_NODELAY by default; a null value removes them).
-        return server.bindAddress(() -> new LocalAddress(network + hostPort(h, port == 0 ? ephemeralPort() : port)))
+        return server.bindAddress(() -> new LocalAddress(network + hostPort(h, port == 0 ? ephemeralPort(h) : port)))
                 .option(ChannelOption.SO_REUSEADDR, null)
                 .childOption(ChannelOption.TCP_NODELAY, null)
                 .doOnChannelInit((observer, channel, remote) -> socketLike(channel));
@@ -122,7 +124,7 @@ final class LocalTransport implements Transport {
         String to = network + hostPort(host(remote.getHostString()), remote.getPort());
         String from = host(source.getHostString());
         return client.remoteAddress(() -> new LocalAddress(to))
-                .bindAddress(() -> new LocalAddress(network + hostPort(from, ephemeralPort())))
+                .bindAddress(() -> new LocalAddress(network + hostPort(from, ephemeralPort(from))))
                 .option(ChannelOption.TCP_NODELAY, null)
                 .doOnChannelInit((observer, channel, remoteAddress) -> socketLike(channel));
     }
@@ -152,8 +154,13 @@ final class LocalTransport implements Transport {
         throw new IllegalArgumentException(channelAddress + " is not an address of " + this);
     }
 
-    private int ephemeralPort() {
-        return FIRST_EPHEMERAL_PORT + Math.floorMod(nextPort.getAndIncrement(), EPHEMERAL_PORTS);
+    /**
+     * The next ephemeral port of {@code host}, in turn (16,384 of them per host: a host that
+     * has made more connections than that wraps around, past ones long closed).
+     */
+    private int ephemeralPort(String host) {
+        AtomicInteger next = nextPort.computeIfAbsent(host, h -> new AtomicInteger());
+        return FIRST_EPHEMERAL_PORT + Math.floorMod(next.getAndIncrement(), EPHEMERAL_PORTS);
     }
 
     /** The IP literal that stands for {@code host} here. */

@@ -172,7 +172,7 @@ final class Demo {
         }
 
         private static String number(double value, int decimals) {
-            return String.format(java.util.Locale.ROOT, "%." + decimals + "f", value);
+            return Text.number(value, decimals);
         }
     }
 

@@ -39,7 +39,6 @@ import picocli.CommandLine.Spec;
         })
 final class DemoCommand implements Callable<Integer> {
 
-    private static final String ERASE_LINE = "\r\033[2K";
     private static final Duration LIVE_INTERVAL = Duration.ofMillis(500);
     private static final Duration PLAIN_INTERVAL = Duration.ofSeconds(2);
     /** How long Ctrl-C waits for the summary: the grace for transactions in flight, and closing the nodes. */
@@ -105,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         boolean live = !plain && !json && System.console() != null;
         if (!json) {
             out.printf(Locale.ROOT, "demo: %d nodes on 127.0.0.1 (degree %d, seed %d), %d tx/s for %s, %s%n",
-                    nodes, degree, s, txRate, seconds(duration),
+                    nodes, degree, s, txRate, Text.seconds(duration),
                     plaintext ? "plaintext (version 1)" : "secure channel (Noise XX, AES-256-GCM)");
         }
         Demo demo = new Demo(settings);
@@ -135,23 +134,18 @@ final class DemoCommand implements Callable<Integer> {
             @Override
             public void networkUp(int n, int links, Duration took) {
                 out.printf(Locale.ROOT, "network up: %d nodes, %d links in %s; submitting transactions%n",
-                        n, links, seconds(took));
+                        n, links, Text.seconds(took));
             }
 
             @Override
             public void progress(Demo.Progress p) {
-                if (live) {
-                    out.print(ERASE_LINE + progressLine(p));
-                    out.flush();
-                } else {
-                    out.println(progressLine(p));
-                }
+                Text.status(out, live, progressLine(p));
             }
 
             @Override
             public void done(Demo.Progress p) {
                 if (live) { // plain output: the summary says it
-                    out.print(ERASE_LINE + progressLine(p));
+                    out.print(Text.ERASE_LINE + progressLine(p));
                     out.flush();
                 }
             }
@@ -168,61 +162,36 @@ final class DemoCommand implements Callable<Integer> {
     /** {@code 12.5 s  2500 tx  200 tx/s  p50 0.42 ms  p99 1.80 ms  delivered 99.8 %  mempool 2480..2500} */
     static String progressLine(Demo.Progress p) {
         return String.format(Locale.ROOT, "%6s  %7d tx  %6.0f tx/s  p50 %s  p99 %s  delivered %5.1f %%  mempool %s",
-                seconds(p.elapsed()), p.transactions(), p.txPerSecond(), millis(p.p50Micros()), millis(p.p99Micros()),
-                100 * p.deliveryRatio(), range(p.mempoolMin(), p.mempoolMax()));
+                Text.seconds(p.elapsed()), p.transactions(), p.txPerSecond(), millis(p.p50Micros()), millis(p.p99Micros()),
+                100 * p.deliveryRatio(), Text.range(p.mempoolMin(), p.mempoolMax()));
     }
 
     /** The summary table. */
     static String summary(Demo.Report r) {
         StringBuilder b = new StringBuilder(String.format("Summary%n"));
-        row(b, "nodes", String.valueOf(r.nodes()));
-        row(b, "links", r.links() + " (seed " + r.seed() + ")");
-        row(b, "setup", seconds(r.setup()));
-        row(b, "duration", seconds(r.duration()));
-        row(b, "transactions", r.transactions() + (r.refused() > 0 ? " (" + r.refused() + " refused by their pool)" : ""));
-        row(b, "tx/s", String.format(Locale.ROOT, "%.1f", r.txPerSecond()));
-        row(b, "deliveries", r.deliveries() + " of " + r.expectedDeliveries());
-        row(b, "delivery", String.format(Locale.ROOT, "%.2f %%", 100 * r.deliveryRatio()));
-        row(b, "propagation p50", millis(r.p50Micros()));
-        row(b, "propagation p90", millis(r.p90Micros()));
-        row(b, "propagation p99", millis(r.p99Micros()));
-        row(b, "propagation max", millis(r.maxMicros()));
-        row(b, "mempool size", range(r.mempoolMin(), r.mempoolMax()) + " per node");
-        row(b, "bytes sent", bytes(r.bytesSentPerNode()) + " per node");
-        row(b, "bytes received", bytes(r.bytesReceivedPerNode()) + " per node");
-        row(b, "gossip duplicates", r.gossipDuplicates() + (r.deliveries() > 0
+        Text.row(b, "nodes", String.valueOf(r.nodes()));
+        Text.row(b, "links", r.links() + " (seed " + r.seed() + ")");
+        Text.row(b, "setup", Text.seconds(r.setup()));
+        Text.row(b, "duration", Text.seconds(r.duration()));
+        Text.row(b, "transactions", r.transactions() + (r.refused() > 0 ? " (" + r.refused() + " refused by their pool)" : ""));
+        Text.row(b, "tx/s", String.format(Locale.ROOT, "%.1f", r.txPerSecond()));
+        Text.row(b, "deliveries", r.deliveries() + " of " + r.expectedDeliveries());
+        Text.row(b, "delivery", String.format(Locale.ROOT, "%.2f %%", 100 * r.deliveryRatio()));
+        Text.row(b, "propagation p50", millis(r.p50Micros()));
+        Text.row(b, "propagation p90", millis(r.p90Micros()));
+        Text.row(b, "propagation p99", millis(r.p99Micros()));
+        Text.row(b, "propagation max", millis(r.maxMicros()));
+        Text.row(b, "mempool size", Text.range(r.mempoolMin(), r.mempoolMax()) + " per node");
+        Text.row(b, "bytes sent", Text.bytes(r.bytesSentPerNode()) + " per node");
+        Text.row(b, "bytes received", Text.bytes(r.bytesReceivedPerNode()) + " per node");
+        Text.row(b, "gossip duplicates", r.gossipDuplicates() + (r.deliveries() > 0
                 ? String.format(Locale.ROOT, " (%.2f per delivery)", (double) r.gossipDuplicates() / r.deliveries())
                 : ""));
         return b.toString();
-    }
-
-    private static void row(StringBuilder b, String name, String value) {
-        b.append(String.format(Locale.ROOT, "  %-18s %s%n", name, value));
-    }
-
-    private static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
     }
 
     private static String millis(long micros) {
         return String.format(Locale.ROOT, "%.2f ms", micros / 1000.0);
     }
 
-    private static String range(int min, int max) {
-        return min == max ? String.valueOf(min) : min + ".." + max;
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-    }
 }

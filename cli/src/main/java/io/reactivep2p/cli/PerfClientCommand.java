@@ -284,10 +284,10 @@ final class PerfClientCommand implements Callable<Integer> {
     }
 
     private String runDescription() {
-        String uploading = "upload " + DemoCommand.bytes(upload) + " of "
-                + (data == PerfClient.Data.ZEROS ? "zeros" : "random bytes") + " in " + DemoCommand.bytes(chunk)
+        String uploading = "upload " + Text.bytes(upload) + " of "
+                + (data == PerfClient.Data.ZEROS ? "zeros" : "random bytes") + " in " + Text.bytes(chunk)
                 + " messages";
-        String downloading = "download " + DemoCommand.bytes(download);
+        String downloading = "download " + Text.bytes(download);
         return upload == 0 ? downloading : download == 0 ? uploading : uploading + ", then " + downloading;
     }
 

@@ -145,7 +145,7 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%s (node %s), lz4 %s, data %s, chunk %s, %s%n", server,
                 serverNode.substring(0, Math.min(16, serverNode.length())), lz4 ? "on" : "off",
-                data.name().toLowerCase(Locale.ROOT), DemoCommand.bytes(chunk),
+                data.name().toLowerCase(Locale.ROOT), Text.bytes(chunk),
                 warmup == 0 ? "no warm-up" : warmup + " warm-up round" + (warmup == 1 ? "" : "s") + " not reported"));
         row(b, "setup", String.format(Locale.ROOT,
                 "%s (dial to handshake done), first byte %.1f ms after the JVM started",
@@ -297,7 +297,7 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
     }
 
     private static String number(double value, int decimals) {
-        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+        return Text.number(value, decimals);
     }
 
     /** A JSON string: quotes, backslashes and control characters escaped. */

@@ -97,7 +97,7 @@ final class PerfServerCommand implements Callable<Integer> {
                 // The host as given: a wildcard bind reads back as [0:0:0:0:0:0:0:0].
                 out.println("listening on " + RunningNode.hostPort(host, node.address().getPort()));
                 out.println("serving perf: lz4 " + (noLz4 ? "off" : "on") + ", downloads up to "
-                        + DemoCommand.bytes(maxDownload) + " per run");
+                        + Text.bytes(maxDownload) + " per run");
                 out.flush();
                 Totals last = Totals.of(server, node);
                 while (!stopRequested.await(statusInterval.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -144,14 +144,14 @@ final class PerfServerCommand implements Callable<Integer> {
     /** {@code 12:00:05  runs 1001  in 100.0 MiB  out 100.0 MiB  clients 1} */
     static String statusLine(Totals interval, int clients) {
         return String.format(Locale.ROOT, "%s  runs %d  in %s  out %s  clients %d", LocalTime.now().format(CLOCK),
-                interval.runs(), DemoCommand.bytes(interval.received()), DemoCommand.bytes(interval.sent()), clients);
+                interval.runs(), Text.bytes(interval.received()), Text.bytes(interval.sent()), clients);
     }
 
     /** {@code runs 1001  data 100.0 MiB in / 100.0 MiB out  wire 100.1 MiB in / 100.1 MiB out} */
     static String summary(Totals t) {
         return String.format(Locale.ROOT, "runs %d  data %s in / %s out  wire %s in / %s out",
-                t.runs(), DemoCommand.bytes(t.received()), DemoCommand.bytes(t.sent()), DemoCommand.bytes(t.wireIn()),
-                DemoCommand.bytes(t.wireOut()));
+                t.runs(), Text.bytes(t.received()), Text.bytes(t.sent()), Text.bytes(t.wireIn()),
+                Text.bytes(t.wireOut()));
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration timeout) {

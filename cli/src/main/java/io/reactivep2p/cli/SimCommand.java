@@ -41,8 +41,6 @@ import picocli.CommandLine.Spec;
         })
 final class SimCommand implements Callable<Integer> {
 
-    private static final String ERASE_LINE = "\r\033[2K";
-
     @ParentCommand
     private P2pCli cli;
 
@@ -137,7 +135,7 @@ final class SimCommand implements Callable<Integer> {
         if (!json) {
             out.printf(Locale.ROOT, "sim: %d nodes (degree %d, seed %d), latency %s, bandwidth %s, loss %s, "
                     + "%d tx/s for %s of simulated time, %s%n", nodes, degree, s, latencyText(latency),
-                    bandwidth == 0 ? "unlimited" : bandwidth + " bit/s", loss, txRate, seconds(duration),
+                    bandwidth == 0 ? "unlimited" : bandwidth + " bit/s", loss, txRate, Text.seconds(duration),
                     plaintext ? "plaintext (version 1)" : "secure channel (Noise XX, AES-256-GCM)");
         }
         SimScenario scenario = new SimScenario(settings);
@@ -147,8 +145,14 @@ final class SimCommand implements Callable<Integer> {
             public void networkUp(int n, int linkCount, Duration simulated, double wallSeconds, long heapPerNode) {
                 if (!json) {
                     out.printf(Locale.ROOT, "network up: %d nodes, %d links in %s simulated, %.1f s wall; "
-                            + "%s of heap per node%n", n, linkCount, seconds(simulated), wallSeconds,
-                            DemoCommand.bytes(heapPerNode));
+                            + "%s of heap per node%n", n, linkCount, Text.seconds(simulated), wallSeconds,
+                            Text.bytes(heapPerNode));
+                }
+                long max = Runtime.getRuntime().maxMemory();
+                if (heapPerNode * n > max / 2) {
+                    cli.err().printf(Locale.ROOT, "p2p sim: the nodes take %s of a %s heap already; as their pools "
+                            + "grow, collections will take most of the time. A larger heap: "
+                            + "P2P_JAVA_OPTS=-Xmx<size> ./p2p sim ...%n", Text.bytes(heapPerNode * n), Text.bytes(max));
                 }
             }
 
@@ -157,12 +161,7 @@ final class SimCommand implements Callable<Integer> {
                 if (json) {
                     return;
                 }
-                if (live) {
-                    out.print(ERASE_LINE + progressLine(p));
-                    out.flush();
-                } else {
-                    out.println(progressLine(p));
-                }
+                Text.status(out, live, progressLine(p));
             }
         });
         if (json) {
@@ -190,44 +189,35 @@ final class SimCommand implements Callable<Integer> {
 
     static String summary(SimScenario.Report r) {
         StringBuilder b = new StringBuilder(String.format("Summary%n"));
-        row(b, "nodes", String.valueOf(r.settings().nodes()));
-        row(b, "links", r.links() + " (seed " + r.settings().seed() + ")");
-        row(b, "setup", String.format(Locale.ROOT, "%s simulated, %.1f s wall", seconds(r.setupSimulated()),
+        Text.row(b, "nodes", String.valueOf(r.settings().nodes()));
+        Text.row(b, "links", r.links() + " (seed " + r.settings().seed() + ")");
+        Text.row(b, "setup", String.format(Locale.ROOT, "%s simulated, %.1f s wall", Text.seconds(r.setupSimulated()),
                 r.setupWallSeconds()));
-        row(b, "transactions", r.transactions() + (r.refused() > 0 ? " (" + r.refused() + " refused by their pool)" : ""));
-        row(b, "deliveries", r.deliveries() + " of " + r.expected());
-        row(b, "delivery", String.format(Locale.ROOT, "%.2f %%", 100 * r.deliveryRatio()));
-        row(b, "propagation p50", millis(r.p50Micros()));
-        row(b, "propagation p90", millis(r.p90Micros()));
-        row(b, "propagation p99", millis(r.p99Micros()));
-        row(b, "propagation max", millis(r.maxMicros()));
-        row(b, "duplicates", String.format(Locale.ROOT, "%d (%.2f per delivery)", r.duplicates(),
+        Text.row(b, "transactions", r.transactions() + (r.refused() > 0 ? " (" + r.refused() + " refused by their pool)" : ""));
+        Text.row(b, "deliveries", r.deliveries() + " of " + r.expected());
+        Text.row(b, "delivery", String.format(Locale.ROOT, "%.2f %%", 100 * r.deliveryRatio()));
+        Text.row(b, "propagation p50", millis(r.p50Micros()));
+        Text.row(b, "propagation p90", millis(r.p90Micros()));
+        Text.row(b, "propagation p99", millis(r.p99Micros()));
+        Text.row(b, "propagation max", millis(r.maxMicros()));
+        Text.row(b, "duplicates", String.format(Locale.ROOT, "%d (%.2f per delivery)", r.duplicates(),
                 r.duplicatesPerDelivery()));
-        row(b, "bytes sent", DemoCommand.bytes(r.bytesSentPerNode()) + " per node");
-        row(b, "bytes received", DemoCommand.bytes(r.bytesReceivedPerNode()) + " per node");
-        row(b, "writes", r.writesPerNode() + " per node");
-        row(b, "mempool size", (r.mempoolMin() == r.mempoolMax() ? String.valueOf(r.mempoolMin())
-                : r.mempoolMin() + ".." + r.mempoolMax()) + " per node");
-        row(b, "simulated", String.format(Locale.ROOT, "%.1f s", r.simulatedSeconds()));
-        row(b, "wall", String.format(Locale.ROOT, "%.1f s (%.3f s per simulated second)", r.wallSeconds(),
+        Text.row(b, "bytes sent", Text.bytes(r.bytesSentPerNode()) + " per node");
+        Text.row(b, "bytes received", Text.bytes(r.bytesReceivedPerNode()) + " per node");
+        Text.row(b, "writes", r.writesPerNode() + " per node");
+        Text.row(b, "mempool size", Text.range(r.mempoolMin(), r.mempoolMax()) + " per node");
+        Text.row(b, "simulated", String.format(Locale.ROOT, "%.1f s", r.simulatedSeconds()));
+        Text.row(b, "wall", String.format(Locale.ROOT, "%.1f s (%.3f s per simulated second)", r.wallSeconds(),
                 r.wallPerSimulatedSecond()));
-        row(b, "events", String.format(Locale.ROOT, "%d (%.0f per wall second)", r.events(),
+        Text.row(b, "events", String.format(Locale.ROOT, "%d (%.0f per wall second)", r.events(),
                 r.wallSeconds() == 0 ? 0 : r.events() / r.wallSeconds()));
-        row(b, "heap per node", DemoCommand.bytes(r.heapPerNodeBytes()) + " (after setup)");
+        Text.row(b, "heap per node", Text.bytes(r.heapPerNodeBytes()) + " (after setup)");
         return b.toString();
-    }
-
-    private static void row(StringBuilder b, String name, String value) {
-        b.append(String.format(Locale.ROOT, "  %-18s %s%n", name, value));
     }
 
     private static String latencyText(Latency l) {
         return l.min().equals(l.max()) ? millis(l.min().toNanos() / 1_000)
                 : millis(l.min().toNanos() / 1_000) + ".." + millis(l.max().toNanos() / 1_000);
-    }
-
-    private static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
     }
 
     private static String millis(long micros) {

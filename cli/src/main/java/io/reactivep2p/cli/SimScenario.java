@@ -165,7 +165,7 @@ final class SimScenario {
         }
 
         private static String number(double value, int decimals) {
-            return String.format(java.util.Locale.ROOT, "%." + decimals + "f", value);
+            return Text.number(value, decimals);
         }
     }
 
