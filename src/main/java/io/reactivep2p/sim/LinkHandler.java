@@ -156,7 +156,13 @@ final class LinkHandler extends ChannelDuplexHandler {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (closing || !ctx.channel().isActive() || !resolve() || sim.cut(local, remote)) {
+        if (closing) {
+            // Closed already, or closing once what was sent has arrived: a second close changes
+            // nothing (over TCP it is a no-op too), it completes with the first.
+            ctx.channel().closeFuture().addListener(f -> promise.trySuccess());
+            return;
+        }
+        if (!ctx.channel().isActive() || !resolve() || sim.cut(local, remote)) {
             closing = true;
             ctx.close(promise);
             return;

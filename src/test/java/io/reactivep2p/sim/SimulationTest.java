@@ -189,4 +189,22 @@ class SimulationTest {
         sim.close();
         return new java.lang.ref.WeakReference<>(sim);
     }
+
+    @Test
+    void aStoppingNodesDisconnectArrivesBeforeItsClose_oneLatencyLater() {
+        try (Simulation sim = Simulation.builder().seed(7)
+                .links(Links.builder().latency(Latency.fixed(Duration.ofMillis(30))).build()).build()) {
+            List<P2pNode> nodes = pair(sim, new ArrayList<>());
+            List<io.reactivep2p.peer.PeerEvent> events = new ArrayList<>();
+            nodes.get(1).peerEvents().filter(e -> e.type() == io.reactivep2p.peer.PeerEvent.Type.DISCONNECTED)
+                    .subscribe(events::add);
+            Duration stopped = sim.elapsed();
+            sim.await(nodes.get(0).stop(), Duration.ofSeconds(5));
+            assertThat(sim.runUntil(() -> events.size() == 1, Duration.ofSeconds(1))).isTrue();
+            // The peer learnt why (its DISCONNECT came first), from the remote side, a latency later.
+            assertThat(events.get(0).reason()).isEqualTo(io.reactivep2p.protocol.DisconnectReason.REQUESTED);
+            assertThat(events.get(0).side()).isEqualTo(io.reactivep2p.peer.PeerEvent.Side.REMOTE);
+            assertThat(sim.elapsed().minus(stopped)).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+        }
+    }
 }
