@@ -150,12 +150,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         });
-        if (live) {
-            out.println();
-        }
-        out.println();
-        out.print(summary(report));
-        out.flush();
+        Text.summary(out, live, summary(report));
         return 0;
     }
 

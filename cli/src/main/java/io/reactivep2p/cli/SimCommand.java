@@ -166,14 +166,10 @@ final class SimCommand implements Callable<Integer> {
         });
         if (json) {
             out.println(report.json());
+            out.flush();
         } else {
-            if (live) {
-                out.println();
-            }
-            out.println();
-            out.print(summary(report));
+            Text.summary(out, live, summary(report));
         }
-        out.flush();
         return 0;
     }
 

@@ -23,6 +23,16 @@ final class Text {
         }
     }
 
+    /** Ends the status line if it was updated in place, then prints a blank line and the summary. */
+    static void summary(PrintStream out, boolean live, String summary) {
+        if (live) {
+            out.println();
+        }
+        out.println();
+        out.print(summary);
+        out.flush();
+    }
+
     /** A row of a summary table: {@code "  name               value"}. */
     static void row(StringBuilder b, String name, String value) {
         b.append(String.format(Locale.ROOT, "  %-18s %s%n", name, value));
