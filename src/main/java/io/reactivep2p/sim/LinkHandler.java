@@ -51,6 +51,8 @@ final class LinkHandler extends ChannelDuplexHandler {
     /** The node at this end and at the other, by index; -1 until the channel is connected. */
     private int local = -1;
     private int remote = -1;
+    /** The pair's one-way latency, fixed for the link's life (known once the ends are). */
+    private long latency;
 
     // Sending
     private final List<Timed> unflushed = new ArrayList<>();
@@ -82,6 +84,9 @@ final class LinkHandler extends ChannelDuplexHandler {
         if (local < 0) {
             local = sim.nodeOf(ctx.channel().localAddress());
             remote = sim.nodeOf(ctx.channel().remoteAddress());
+            if (local >= 0 && remote >= 0) {
+                latency = sim.latencyNanos(local, remote);
+            }
         }
         return local >= 0 && remote >= 0;
     }
@@ -121,7 +126,6 @@ final class LinkHandler extends ChannelDuplexHandler {
     public void flush(ChannelHandlerContext ctx) {
         if (!unflushed.isEmpty() && resolve()) {
             long now = sim.nanoTime();
-            long latency = sim.latencyNanos(local, remote);
             for (Timed t : unflushed) {
                 long departure = sim.upload(local, t.bytes, now);
                 long arrival = Math.max(departure + latency + sim.lossDelayNanos(t.bytes), lastArrival);
@@ -169,7 +173,7 @@ final class LinkHandler extends ChannelDuplexHandler {
         }
         closing = true;
         long now = sim.nanoTime();
-        long fin = Math.max(lastArrival, now + sim.latencyNanos(local, remote));
+        long fin = Math.max(lastArrival, now + latency);
         ctx.executor().schedule(() -> {
             ctx.close(promise);
         }, fin - now, TimeUnit.NANOSECONDS);
@@ -248,7 +252,7 @@ final class LinkHandler extends ChannelDuplexHandler {
             return;
         }
         parked = false;
-        long arrival = sim.nanoTime() + sim.latencyNanos(local, remote);
+        long arrival = sim.nanoTime() + latency;
         for (Timed t : inTransit) {
             t.arrival = Math.max(t.arrival, arrival);
         }

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,9 @@ public final class Simulation implements AutoCloseable {
     private final Transport transport;
     private final NodeRuntime runtime;
     private final List<P2pNode> nodes = new ArrayList<>();
+    /** Node index by channel address (the links') and by node (the API's; a restarted node takes the old one's). */
     private final Map<InetAddress, Integer> byAddress = new HashMap<>();
+    private final Map<P2pNode, Integer> indices = new IdentityHashMap<>();
 
     private long[] uploadFree = new long[16];
     private long[] downloadFree = new long[16];
@@ -228,6 +231,7 @@ public final class Simulation implements AutoCloseable {
         nodes.add(node);
         open.add(new LinkedHashSet<>());
         byAddress.put(address.getAddress(), index);
+        indices.put(node, index);
         if (index >= uploadFree.length) {
             int n = Math.max(index + 1, uploadFree.length * 2);
             uploadFree = Arrays.copyOf(uploadFree, n);
@@ -400,26 +404,19 @@ public final class Simulation implements AutoCloseable {
         }
         P2pNode again = P2pNode.create(node.config());
         nodes.set(index, again);
+        indices.remove(node);
+        indices.put(again, index);
         await(again.start(), Duration.ofMinutes(1));
         return again;
     }
 
     /** The index of a node of this simulation. */
     public int indexOf(P2pNode node) {
-        Integer index = byAddress.get(node.config().listenHost().isEmpty() ? null
-                : addressOrNull(node.config().listenHost()));
-        if (index == null || nodes.get(index) != node) {
+        Integer index = indices.get(node);
+        if (index == null) {
             throw new IllegalArgumentException(node + " is not a node of this simulation");
         }
         return index;
-    }
-
-    private static InetAddress addressOrNull(String host) {
-        try {
-            return InetAddress.getByName(host); // an IP literal: no lookup
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 
     // ------------------------------------------------------------------ statistics

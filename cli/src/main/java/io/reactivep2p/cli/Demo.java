@@ -155,25 +155,22 @@ final class Demo {
                     + ",\"seed\":" + seed
                     + ",\"transactions\":" + transactions
                     + ",\"refused\":" + refused
-                    + ",\"txPerSecond\":" + number(txPerSecond, 1)
+                    + ",\"txPerSecond\":" + Text.number(txPerSecond, 1)
                     + ",\"deliveries\":" + deliveries
                     + ",\"expectedDeliveries\":" + expectedDeliveries
-                    + ",\"deliveryPercent\":" + number(100 * deliveryRatio(), 3)
-                    + ",\"duplicatesPerDelivery\":" + number(deliveries == 0 ? 0 : (double) gossipDuplicates / deliveries, 3)
-                    + ",\"propagationMillis\":{\"p50\":" + number(p50Micros / 1e3, 3) + ",\"p90\":"
-                    + number(p90Micros / 1e3, 3) + ",\"p99\":" + number(p99Micros / 1e3, 3) + ",\"max\":"
-                    + number(maxMicros / 1e3, 3) + "}"
+                    + ",\"deliveryPercent\":" + Text.number(100 * deliveryRatio(), 3)
+                    + ",\"duplicatesPerDelivery\":" + Text.number(deliveries == 0 ? 0 : (double) gossipDuplicates / deliveries, 3)
+                    + ",\"propagationMillis\":{\"p50\":" + Text.number(p50Micros / 1e3, 3) + ",\"p90\":"
+                    + Text.number(p90Micros / 1e3, 3) + ",\"p99\":" + Text.number(p99Micros / 1e3, 3) + ",\"max\":"
+                    + Text.number(maxMicros / 1e3, 3) + "}"
                     + ",\"bytesPerNode\":{\"sent\":" + bytesSentPerNode + ",\"received\":" + bytesReceivedPerNode + "}"
                     + ",\"mempool\":{\"min\":" + mempoolMin + ",\"max\":" + mempoolMax + "}"
-                    + ",\"setupWallSeconds\":" + number(setup.toNanos() / 1e9, 3)
-                    + ",\"simulatedSeconds\":" + number(seconds, 3)
-                    + ",\"wallSeconds\":" + number(seconds, 3)
+                    + ",\"setupWallSeconds\":" + Text.number(setup.toNanos() / 1e9, 3)
+                    + ",\"simulatedSeconds\":" + Text.number(seconds, 3)
+                    + ",\"wallSeconds\":" + Text.number(seconds, 3)
                     + "}";
         }
 
-        private static String number(double value, int decimals) {
-            return Text.number(value, decimals);
-        }
     }
 
     /** What a demo tells as it runs. Called from the demo's threads, one call at a time. */
@@ -317,9 +314,17 @@ final class Demo {
     }
 
     static int seenCacheSize(int txRate) {
+        return seenCacheSize(txRate, 1 << 16);
+    }
+
+    /**
+     * Seen ids for two minutes of {@code txRate}, twice over, as a power of two from
+     * {@code least} up to the library's default 2^20.
+     */
+    static int seenCacheSize(int txRate, int least) {
         long wanted = 2L * txRate * Duration.ofMinutes(2).toSeconds();
         long size = Long.highestOneBit(Math.max(1, wanted - 1)) << 1;
-        return (int) Math.min(1 << 20, Math.max(1 << 16, size));
+        return (int) Math.min(1 << 20, Math.max(least, size));
     }
 
     /** Connects a random {@link Topology} of the settings' degree; waits for every link to be up on both sides. */
@@ -363,7 +368,7 @@ final class Demo {
 
     private void submitOne(Random random) {
         int origin = random.nextInt(nodes.size());
-        Transaction tx = randomTransaction(random);
+        Transaction tx = randomTransaction(random, System.currentTimeMillis());
         InFlight f = new InFlight(System.nanoTime(), origin);
         inFlight.put(tx.id(), f); // before submit: the first relays may arrive before submit returns
         AddResult result = nodes.get(origin).submit(tx).block();
@@ -375,8 +380,11 @@ final class Demo {
         }
     }
 
-    /** A transaction from a new random sender (the pool takes at most 64 per sender), paying 1..1000. */
-    private static Transaction randomTransaction(Random random) {
+    /**
+     * A transaction from a new random sender (the pool takes at most 64 per sender), paying
+     * 1..1000, with 0..64 random data bytes, stamped {@code millis}.
+     */
+    static Transaction randomTransaction(Random random, long millis) {
         byte[] data = new byte[random.nextInt(MAX_DATA_BYTES + 1)];
         random.nextBytes(data);
         return Transaction.builder()
@@ -386,7 +394,7 @@ final class Demo {
                 .nonce(0)
                 .gasPrice(1 + random.nextInt(1_000))
                 .gasLimit(21_000)
-                .timestamp(System.currentTimeMillis())
+                .timestamp(millis)
                 .data(data)
                 .build();
     }

@@ -244,11 +244,11 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
             b.append("null");
         } else {
             b.append("{\"samples\":").append(latency.samples())
-                    .append(",\"p50Micros\":").append(number(latency.p50() / 1e3, 1))
-                    .append(",\"p90Micros\":").append(number(latency.p90() / 1e3, 1))
-                    .append(",\"p99Micros\":").append(number(latency.p99() / 1e3, 1))
-                    .append(",\"p999Micros\":").append(number(latency.p999() / 1e3, 1))
-                    .append(",\"maxMicros\":").append(number(latency.max() / 1e3, 1))
+                    .append(",\"p50Micros\":").append(Text.number(latency.p50() / 1e3, 1))
+                    .append(",\"p90Micros\":").append(Text.number(latency.p90() / 1e3, 1))
+                    .append(",\"p99Micros\":").append(Text.number(latency.p99() / 1e3, 1))
+                    .append(",\"p999Micros\":").append(Text.number(latency.p999() / 1e3, 1))
+                    .append(",\"maxMicros\":").append(Text.number(latency.max() / 1e3, 1))
                     .append('}');
         }
         b.append(",\"wire\":{\"bytesSent\":").append(wireSent).append(",\"bytesReceived\":").append(wireReceived)
@@ -258,8 +258,8 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
         b.append(",\"chunk\":").append(chunk);
         b.append(",\"warmup\":").append(warmup);
         b.append(",\"repeat\":").append(repeat);
-        b.append(",\"setupMillis\":").append(number(connection.setupNanos() / 1e6, 3));
-        b.append(",\"processStartToFirstByteMillis\":").append(number(connection.processStartToFirstByteMillis(), 1));
+        b.append(",\"setupMillis\":").append(Text.number(connection.setupNanos() / 1e6, 3));
+        b.append(",\"processStartToFirstByteMillis\":").append(Text.number(connection.processStartToFirstByteMillis(), 1));
         b.append(",\"runs\":[");
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
@@ -267,17 +267,17 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
             throughput(b, r.upload());
             b.append(",\"download\":");
             throughput(b, r.download());
-            b.append(",\"ttfbMillis\":").append(number(r.ttfbNanos() / 1e6, 3)).append('}');
+            b.append(",\"ttfbMillis\":").append(Text.number(r.ttfbNanos() / 1e6, 3)).append('}');
         }
         b.append("],\"setup\":");
         if (setup == null) {
             b.append("null");
         } else {
             b.append("{\"samples\":").append(setup.samples())
-                    .append(",\"p50Millis\":").append(number(setup.p50() / 1e6, 3))
-                    .append(",\"p90Millis\":").append(number(setup.p90() / 1e6, 3))
-                    .append(",\"p99Millis\":").append(number(setup.p99() / 1e6, 3))
-                    .append(",\"maxMillis\":").append(number(setup.max() / 1e6, 3))
+                    .append(",\"p50Millis\":").append(Text.number(setup.p50() / 1e6, 3))
+                    .append(",\"p90Millis\":").append(Text.number(setup.p90() / 1e6, 3))
+                    .append(",\"p99Millis\":").append(Text.number(setup.p99() / 1e6, 3))
+                    .append(",\"maxMillis\":").append(Text.number(setup.max() / 1e6, 3))
                     .append(",\"retries\":").append(setup.retries())
                     .append('}');
         }
@@ -290,15 +290,12 @@ record PerfReport(String server, String serverNode, boolean lz4, PerfClient.Data
             return;
         }
         b.append("{\"bytes\":").append(t.bytes())
-                .append(",\"seconds\":").append(number(t.seconds(), 6))
-                .append(",\"gbitPerSecond\":").append(number(t.gbitPerSecond(), 4))
-                .append(",\"mibPerSecond\":").append(number(t.mibPerSecond(), 1))
+                .append(",\"seconds\":").append(Text.number(t.seconds(), 6))
+                .append(",\"gbitPerSecond\":").append(Text.number(t.gbitPerSecond(), 4))
+                .append(",\"mibPerSecond\":").append(Text.number(t.mibPerSecond(), 1))
                 .append('}');
     }
 
-    private static String number(double value, int decimals) {
-        return Text.number(value, decimals);
-    }
 
     /** A JSON string: quotes, backslashes and control characters escaped. */
     static String string(String s) {

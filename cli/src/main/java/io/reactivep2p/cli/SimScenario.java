@@ -1,7 +1,6 @@
 package io.reactivep2p.cli;
 
 import io.reactivep2p.P2pNode;
-import io.reactivep2p.mempool.Address;
 import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.MempoolEvent;
 import io.reactivep2p.mempool.Transaction;
@@ -33,7 +32,6 @@ final class SimScenario {
     /** After submitting stops, how long in simulated time transactions in flight get to arrive. */
     static final Duration GRACE = Duration.ofSeconds(10);
     private static final Duration STEP_MAX = Duration.ofMillis(100);
-    private static final int MAX_DATA_BYTES = 64;
 
     /**
      * A partition.
@@ -138,35 +136,32 @@ final class SimScenario {
             b.append(",\"refused\":").append(refused);
             b.append(",\"deliveries\":").append(deliveries);
             b.append(",\"expectedDeliveries\":").append(expected);
-            b.append(",\"deliveryPercent\":").append(number(100 * deliveryRatio(), 3));
-            b.append(",\"duplicatesPerDelivery\":").append(number(duplicatesPerDelivery(), 3));
-            b.append(",\"propagationMillis\":{\"p50\":").append(number(p50Micros / 1e3, 3))
-                    .append(",\"p90\":").append(number(p90Micros / 1e3, 3))
-                    .append(",\"p99\":").append(number(p99Micros / 1e3, 3))
-                    .append(",\"max\":").append(number(maxMicros / 1e3, 3)).append('}');
+            b.append(",\"deliveryPercent\":").append(Text.number(100 * deliveryRatio(), 3));
+            b.append(",\"duplicatesPerDelivery\":").append(Text.number(duplicatesPerDelivery(), 3));
+            b.append(",\"propagationMillis\":{\"p50\":").append(Text.number(p50Micros / 1e3, 3))
+                    .append(",\"p90\":").append(Text.number(p90Micros / 1e3, 3))
+                    .append(",\"p99\":").append(Text.number(p99Micros / 1e3, 3))
+                    .append(",\"max\":").append(Text.number(maxMicros / 1e3, 3)).append('}');
             b.append(",\"propagationCdfMillis\":[");
             for (int i = 0; i < percentileMicros.length; i++) {
-                b.append(i == 0 ? "" : ",").append(number(percentileMicros[i] / 1e3, 3));
+                b.append(i == 0 ? "" : ",").append(Text.number(percentileMicros[i] / 1e3, 3));
             }
             b.append(']');
             b.append(",\"bytesPerNode\":{\"sent\":").append(bytesSentPerNode)
                     .append(",\"received\":").append(bytesReceivedPerNode).append('}');
             b.append(",\"writesPerNode\":").append(writesPerNode);
             b.append(",\"mempool\":{\"min\":").append(mempoolMin).append(",\"max\":").append(mempoolMax).append('}');
-            b.append(",\"setupSimulatedSeconds\":").append(number(setupSimulated.toNanos() / 1e9, 3));
-            b.append(",\"setupWallSeconds\":").append(number(setupWallSeconds, 3));
-            b.append(",\"simulatedSeconds\":").append(number(simulatedSeconds, 3));
-            b.append(",\"wallSeconds\":").append(number(wallSeconds, 3));
-            b.append(",\"wallPerSimulatedSecond\":").append(number(wallPerSimulatedSecond(), 4));
+            b.append(",\"setupSimulatedSeconds\":").append(Text.number(setupSimulated.toNanos() / 1e9, 3));
+            b.append(",\"setupWallSeconds\":").append(Text.number(setupWallSeconds, 3));
+            b.append(",\"simulatedSeconds\":").append(Text.number(simulatedSeconds, 3));
+            b.append(",\"wallSeconds\":").append(Text.number(wallSeconds, 3));
+            b.append(",\"wallPerSimulatedSecond\":").append(Text.number(wallPerSimulatedSecond(), 4));
             b.append(",\"events\":").append(events);
-            b.append(",\"eventsPerWallSecond\":").append(number(wallSeconds == 0 ? 0 : events / wallSeconds, 0));
+            b.append(",\"eventsPerWallSecond\":").append(Text.number(wallSeconds == 0 ? 0 : events / wallSeconds, 0));
             b.append(",\"heapPerNodeBytes\":").append(heapPerNodeBytes);
             return b.append('}').toString();
         }
 
-        private static String number(double value, int decimals) {
-            return Text.number(value, decimals);
-        }
     }
 
     /** What a run tells as it goes. */
@@ -218,7 +213,7 @@ final class SimScenario {
             List<P2pNode> nodes = sim.addNodes(n, c -> c.plaintext(settings.plaintext())
                     // The scenario wires the topology: no dialer of the nodes' own.
                     .outboundTarget(0)
-                    .seenCacheSize(seenCacheSize(settings.txRate())));
+                    .seenCacheSize(Demo.seenCacheSize(settings.txRate(), 1 << 12))); // from 64 KiB: 10,000 nodes share a heap
             sim.startAll();
             Random random = sim.random();
             Topology topology = Topology.random(n, settings.degree(), random);
@@ -290,13 +285,6 @@ final class SimScenario {
         return shuffled.subList(0, (int) Math.round(nodes.size() * settings.partition().share()));
     }
 
-    /** Seen ids for two minutes of transactions, twice over, as a power of two from 2^12 (64 KiB). */
-    static int seenCacheSize(int txRate) {
-        long wanted = 2L * txRate * Duration.ofMinutes(2).toSeconds();
-        long size = Long.highestOneBit(Math.max(1, wanted - 1)) << 1;
-        return (int) Math.min(1 << 20, Math.max(1 << 12, size));
-    }
-
     /** The heap in use after a full collection, shared out per node: what a node of the simulation costs. */
     private static long heapPerNode(int n) {
         Runtime rt = Runtime.getRuntime();
@@ -306,7 +294,7 @@ final class SimScenario {
 
     private void submit(Simulation sim, List<P2pNode> nodes, Random random) {
         int origin = random.nextInt(nodes.size());
-        Transaction tx = randomTransaction(random, sim.runtime().currentTimeMillis());
+        Transaction tx = Demo.randomTransaction(random, sim.runtime().currentTimeMillis());
         long now = sim.elapsed().toNanos();
         InFlight f = new InFlight(now, origin);
         inFlight.put(tx.id(), f);
@@ -317,19 +305,6 @@ final class SimScenario {
             inFlight.remove(tx.id());
             refused++;
         }
-    }
-
-    private static Transaction randomTransaction(Random random, long millis) {
-        byte[] data = new byte[random.nextInt(MAX_DATA_BYTES + 1)];
-        random.nextBytes(data);
-        return Transaction.builder().from(address(random)).to(address(random)).value(random.nextInt(1_000_000))
-                .nonce(0).gasPrice(1 + random.nextInt(1_000)).gasLimit(21_000).timestamp(millis).data(data).build();
-    }
-
-    private static Address address(Random random) {
-        byte[] bytes = new byte[Address.LENGTH];
-        random.nextBytes(bytes);
-        return Address.of(bytes);
     }
 
     private void arrived(Simulation sim, int index, TxId id) {
