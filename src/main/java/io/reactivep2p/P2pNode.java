@@ -41,11 +41,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -118,7 +119,8 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     private final TcpClient dialer;
     private final PeerHandlers handlers;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    /** Open channels, in the order they opened (closed in it at stop: a simulated run stays the same run). */
+    private final Set<Channel> channels = Collections.synchronizedSet(new LinkedHashSet<>());
     private final AtomicLong unknownFrames = new AtomicLong();
     private final AtomicLong droppedDeliveries = new AtomicLong();
     private final ByteCounter bytes = new ByteCounter();
@@ -550,7 +552,11 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
                     .publishOn(runtime.blocking())
                     .then(Mono.fromRunnable(discovery::save))
                     .then(Mono.defer(() -> {
-                        channels.forEach(Channel::close);
+                        List<Channel> open;
+                        synchronized (channels) {
+                            open = new ArrayList<>(channels);
+                        }
+                        open.forEach(Channel::close);
                         if (s == null) {
                             return Mono.empty();
                         }

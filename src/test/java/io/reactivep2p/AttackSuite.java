@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.util.ResourceLeakDetector;
 import io.reactivep2p.peer.PeerMessage;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
@@ -57,6 +58,7 @@ abstract class AttackSuite {
     static final InetAddress ATTACKER = InetAddress.getLoopbackAddress();
 
     final List<P2pNode> nodes = new ArrayList<>();
+    private static final ResourceLeakDetector.Level LEAK_LEVEL = ResourceLeakDetector.getLevel();
     private final Set<Integer> received = ConcurrentHashMap.newKeySet();
     P2pNode node;
     private P2pNode sender;
@@ -76,7 +78,19 @@ abstract class AttackSuite {
             // A flooding peer's PONGs wait behind its flood, read at the gossip rate: seconds here.
             case "gossipAtTenTimesTheRateIsSlowedToTheRateAndNotLost" ->
                     config.pingInterval(Duration.ofSeconds(1)).maxMissedPongs(10);
-            default -> config.pingInterval(Duration.ofMillis(200)).maxMissedPongs(2);
+            // Silence is what this one tests: 2 PINGs of 200 ms unanswered.
+            case "aTruncatedFrameFollowedBySilenceTimesOutOnUnansweredPings" ->
+                    config.pingInterval(Duration.ofMillis(200)).maxMissedPongs(2);
+            // The others: the honest peers' PONGs may wait behind an attack the node's one event
+            // loop reads first.
+            default -> config.pingInterval(Duration.ofMillis(200)).maxMissedPongs(10);
+        }
+        if (test.getTestMethod().orElseThrow().getName().equals("aFloodOfUndefinedTypesIsCountedAndIgnored")) {
+            // 10,000 frames, each tracked at paranoid with a stack trace per touch, held the
+            // node's one event loop for seconds on a loaded machine, and the honest traffic
+            // behind it timed out: sampled here (one buffer in 128: a leak of the ignored
+            // frames, systematic, is still reported and fails the class).
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
         }
         node = start(config);
         sender = start(NodeConfig.builder().listenHost("127.0.0.2").outboundTarget(0));
@@ -88,7 +102,11 @@ abstract class AttackSuite {
 
     @AfterEach
     void stopAll() {
-        nodes.forEach(P2pNode::close);
+        try {
+            nodes.forEach(P2pNode::close);
+        } finally {
+            ResourceLeakDetector.setLevel(LEAK_LEVEL);
+        }
     }
 
     @AfterAll

@@ -17,7 +17,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -91,10 +93,11 @@ public final class Discovery {
     private final AddressBook book;
     private final Scheduler.Worker worker;
     private final Map<Peer, Exchange> exchanges = new ConcurrentHashMap<>();
+    private final AtomicLong admissions = new AtomicLong();
     private final List<Seed> seeds = new ArrayList<>();
     private final Set<InetSocketAddress> pending = new HashSet<>(); // worker only
     /** Connected peers the dialer took from the book (not seeds, not the application's own dials); worker only. */
-    private final Set<Peer> fromBook = new HashSet<>();
+    private final Set<Peer> fromBook = new LinkedHashSet<>(); // in order: rotation draws from it
     /** The address of the last outbound peer let go by rotation, and until when it is not redialled; worker only. */
     private InetSocketAddress rotatedOut;
     private long rotatedOutUntilMillis;
@@ -108,9 +111,15 @@ public final class Discovery {
 
     /** The exchange state with one peer; guarded by itself. */
     private static final class Exchange {
+        /** Admission order: the tick asks in it (a run on virtual time asks as the same run did). */
+        final long order;
         int asked;                       // count of the outstanding GET_PEERS; 0: none
         long lastAskMillis = Long.MIN_VALUE / 2;
         long lastAnswerMillis = Long.MIN_VALUE / 2;
+
+        Exchange(long order) {
+            this.order = order;
+        }
     }
 
     /** How discovery dials: the node's dial ({@code P2pNode}). */
@@ -224,7 +233,7 @@ public final class Discovery {
      * address, and asks it for addresses when the rules above say so.
      */
     public void onAdmitted(Peer peer) {
-        exchanges.put(peer, new Exchange());
+        exchanges.put(peer, new Exchange(admissions.getAndIncrement()));
         peer.onClose().subscribe(why -> {
             exchanges.remove(peer);
             if (peer.direction() == Direction.OUTBOUND) {
@@ -302,7 +311,9 @@ public final class Discovery {
             long now = runtime.currentTimeMillis();
             fill(now);
             rotate(now);
-            for (Map.Entry<Peer, Exchange> e : exchanges.entrySet()) {
+            List<Map.Entry<Peer, Exchange>> inOrder = new ArrayList<>(exchanges.entrySet());
+            inOrder.sort(Comparator.comparingLong(e -> e.getValue().order));
+            for (Map.Entry<Peer, Exchange> e : inOrder) {
                 Exchange ex = e.getValue();
                 boolean due;
                 synchronized (ex) {

@@ -136,10 +136,16 @@ final class Converters {
         return d;
     }
 
-    /** A latency: one duration ({@code 50ms}) or a range ({@code 50ms..150ms}), each link its own from the range. */
+    /**
+     * A latency: one duration ({@code 50ms}), a range ({@code 50ms..150ms}), each link its own
+     * from the range, or {@code world}: {@link Latency#world()}'s five regions.
+     */
     static final class LatencyRange implements ITypeConverter<Latency> {
         @Override
         public Latency convert(String value) {
+            if (value.trim().equalsIgnoreCase("world")) {
+                return Latency.world();
+            }
             int dots = value.indexOf("..");
             if (dots < 0) {
                 return Latency.fixed(nonNegativeDuration(value));

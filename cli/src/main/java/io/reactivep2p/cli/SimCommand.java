@@ -56,10 +56,11 @@ final class SimCommand implements Callable<Integer> {
                     + ". Default: ${DEFAULT-VALUE}.")
     private int degree;
 
-    @Option(names = "--latency", paramLabel = "MIN..MAX", defaultValue = "50ms..150ms",
+    @Option(names = "--latency", paramLabel = "MIN..MAX|world", defaultValue = "50ms..150ms",
             converter = Converters.LatencyRange.class,
-            description = "One-way latency of each link: one duration, or a range each link draws its own from. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "One-way latency of each link: one duration, a range each link draws its own from, or "
+                    + "'world': five regions (north-america, europe, asia, south-america, oceania) with a range "
+                    + "per pair of regions, 5..170 ms. Default: ${DEFAULT-VALUE}.")
     private Latency latency;
 
     @Option(names = "--bandwidth", paramLabel = "RATE", defaultValue = "100Mbit", converter = Converters.Bandwidth.class,
@@ -212,6 +213,10 @@ final class SimCommand implements Callable<Integer> {
     }
 
     private static String latencyText(Latency l) {
+        if (!l.regionNames().isEmpty()) {
+            return l.regionNames().size() + " regions, " + millis(l.min().toNanos() / 1_000) + ".."
+                    + millis(l.max().toNanos() / 1_000);
+        }
         return l.min().equals(l.max()) ? millis(l.min().toNanos() / 1_000)
                 : millis(l.min().toNanos() / 1_000) + ".." + millis(l.max().toNanos() / 1_000);
     }

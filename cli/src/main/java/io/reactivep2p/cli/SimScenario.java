@@ -129,6 +129,7 @@ final class SimScenario {
             b.append(",\"txRate\":").append(settings.txRate());
             b.append(",\"latencyMillis\":[").append(settings.links().latency().min().toNanos() / 1e6).append(',')
                     .append(settings.links().latency().max().toNanos() / 1e6).append(']');
+            b.append(",\"latencyRegions\":").append(settings.links().latency().regionNames().size());
             b.append(",\"bandwidthBitsPerSecond\":").append(settings.links().uploadBitsPerSecond());
             b.append(",\"loss\":").append(settings.links().loss());
             b.append(",\"plaintext\":").append(settings.plaintext());

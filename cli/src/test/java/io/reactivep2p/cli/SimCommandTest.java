@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reactivep2p.sim.Latency;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
@@ -72,6 +73,28 @@ class SimCommandTest {
     }
 
     @Test
+    void sim_latencyWorld_placesTheNodesInFiveRegions() {
+        Cli cli = new Cli();
+
+        int code = cli.run("sim", "--nodes", "20", "--degree", "4", "--latency", "world", "--tx-rate", "20",
+                "--duration", "2s", "--seed", "4", "--json");
+
+        assertThat(code).isZero();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(cli.out());
+        assertThat(json).containsEntry("latencyRegions", 5.0).containsEntry("latencyMillis", List.of(5.0, 170.0))
+                .containsEntry("deliveryPercent", 100.0);
+        @SuppressWarnings("unchecked")
+        Map<String, Double> propagation = (Map<String, Double>) json.get("propagationMillis");
+        assertThat(propagation.get("p50")).isGreaterThanOrEqualTo(5.0);
+
+        Cli plain = new Cli();
+        plain.run("sim", "--nodes", "20", "--degree", "4", "--latency", "world", "--tx-rate", "20",
+                "--duration", "1s", "--seed", "4", "--plain");
+        assertThat(plain.out()).contains("latency 5 regions, 5.0 ms..170.0 ms");
+    }
+
+    @Test
     void sim_refusesAHealWithoutAPartition_andOneBeforeIt() {
         Cli cli = new Cli();
         assertThat(cli.run("sim", "--heal", "5s")).isEqualTo(2);
@@ -89,6 +112,7 @@ class SimCommandTest {
         assertThat(new Converters.LatencyRange().convert("0").max()).isZero();
         assertThatThrownBy(() -> new Converters.LatencyRange().convert("150ms..50ms"))
                 .isInstanceOf(TypeConversionException.class);
+        assertThat(new Converters.LatencyRange().convert("World")).isSameAs(Latency.world());
         assertThat(new Converters.Bandwidth().convert("100Mbit")).isEqualTo(100_000_000L);
         assertThat(new Converters.Bandwidth().convert("1.5gbit/s")).isEqualTo(1_500_000_000L);
         assertThat(new Converters.Bandwidth().convert("0")).isZero();
