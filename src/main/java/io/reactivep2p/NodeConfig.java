@@ -8,6 +8,7 @@ import io.reactivep2p.gossip.GossipSettings;
 import io.reactivep2p.mempool.MempoolConfig;
 import io.reactivep2p.metrics.MetricsRecorder;
 import io.reactivep2p.peer.PeerSettings;
+import io.reactivep2p.peer.RpcSettings;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameFormat;
 import io.reactivep2p.protocol.FrameSettings;
@@ -65,6 +66,7 @@ public final class NodeConfig {
     private final DiscoverySettings discovery;
     private final FrameSettings frameSettings;
     private final MempoolConfig mempool;
+    private final RpcSettings rpc;
     private final MetricsRecorder metrics;
     private final NodeRuntime runtime;
 
@@ -85,6 +87,7 @@ public final class NodeConfig {
         this.discovery = discovery;
         this.frameSettings = b.frameSettings.withFormat(b.plaintext ? FrameFormat.V1 : FrameFormat.INNER);
         this.mempool = b.mempool;
+        this.rpc = b.rpc;
         this.metrics = b.metrics;
         this.runtime = b.runtime;
     }
@@ -112,6 +115,7 @@ public final class NodeConfig {
         b.discovery = discovery.toBuilder();
         b.frameSettings = frameSettings;
         b.mempool = mempool;
+        b.rpc = rpc;
         b.metrics = metrics;
         b.runtime = runtime;
         return b;
@@ -222,6 +226,14 @@ public final class NodeConfig {
     }
 
     /**
+     * Limits of requests and streams between peers ({@code peer.request},
+     * {@code node.handleRequests}). Default {@link RpcSettings#defaults()}.
+     */
+    public RpcSettings rpc() {
+        return rpc;
+    }
+
+    /**
      * Where the node reports its metrics. Default {@link MetricsRecorder#NOOP}: nothing is
      * recorded and the hot path pays nothing. See {@link Builder#meterRegistry}.
      */
@@ -268,6 +280,7 @@ public final class NodeConfig {
         private DiscoverySettings.Builder discovery = DiscoverySettings.builder();
         private FrameSettings frameSettings = FrameSettings.defaults();
         private MempoolConfig mempool = MempoolConfig.defaults();
+        private RpcSettings rpc = RpcSettings.defaults();
         private MetricsRecorder metrics = MetricsRecorder.NOOP;
         private NodeRuntime runtime = NodeRuntime.system();
 
@@ -339,6 +352,12 @@ public final class NodeConfig {
         /** See {@link NodeConfig#mempool()}. */
         public Builder mempool(MempoolConfig mempool) {
             this.mempool = Objects.requireNonNull(mempool, "mempool");
+            return this;
+        }
+
+        /** See {@link NodeConfig#rpc()}. */
+        public Builder rpc(RpcSettings rpc) {
+            this.rpc = Objects.requireNonNull(rpc, "rpc");
             return this;
         }
 

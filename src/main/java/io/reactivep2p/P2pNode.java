@@ -22,6 +22,7 @@ import io.reactivep2p.peer.PeerEvent;
 import io.reactivep2p.peer.PeerManager;
 import io.reactivep2p.peer.PeerMessage;
 import io.reactivep2p.peer.PeerHandlers;
+import io.reactivep2p.peer.RpcService;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
@@ -54,6 +55,7 @@ import org.slf4j.Logger;
 import org.reactivestreams.Publisher;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -118,6 +120,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     /** What every dial shares, configured once: not pooled (a peer owns its connection), the loops, the options. */
     private final TcpClient dialer;
     private final PeerHandlers handlers;
+    private final RpcService rpc;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     /** Open channels, in the order they opened (closed in it at stop: a simulated run stays the same run). */
     private final Set<Channel> channels = Collections.synchronizedSet(new LinkedHashSet<>());
@@ -158,8 +161,9 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
         this.mempool = new Mempool<>(config.mempool(), runtime.ticker()::nanoTime);
         this.txAdmission = new TxAdmission(mempool);
         gossip.validator(MessageType.MsgTx, txAdmission::validate);
+        this.rpc = new RpcService(config.rpc(), peers);
         this.handlers = new PeerHandlers(config.peer(), config.transport(), config.frameSettings(), peers,
-                config.metrics(), runtime.random(), unknownFrames);
+                config.metrics(), runtime.random(), unknownFrames, rpc);
         this.staticStatic = new StaticStaticCache(config.identity().keyPair(), STATIC_STATIC_PEERS);
         this.loops = transport.loops("p2p-" + config.nodeId().shortHex(), config.transport().eventLoopThreads());
         this.dialer = transport.dialer(TcpClient.newConnection())
@@ -350,6 +354,50 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     /** The peer manager: limits, scores, bans. */
     public PeerManager peerManager() {
         return peers;
+    }
+
+    /**
+     * Answers {@code peer.request(m)} and {@code peer.fireAndForget(m)} of peers for messages of
+     * {@code type}: the handler's {@code Mono} gives the one answer (empty: none; an
+     * {@link io.reactivep2p.peer.RpcException#application} error: an application error with its
+     * code). The handler is called on the requesting peer's event loop: it must not block
+     * (return {@code Mono.fromCallable(...).subscribeOn(Schedulers.boundedElastic())} for
+     * blocking work). Each peer's requests in flight and per second are bounded
+     * ({@link NodeConfig#rpc()}).
+     *
+     * <pre>{@code
+     * node.handleRequests(GET_HEADER, (peer, request) ->
+     *         Mono.justOrEmpty(chain.header(request.payload().getLong(0))).map(Header::toMessage));
+     * }</pre>
+     *
+     * @return disposing it removes the handler
+     * @throws IllegalStateException if {@code type} has a request handler already
+     */
+    public Disposable handleRequests(MessageType type, RpcService.RequestHandler handler) {
+        return rpc.handleRequests(type, handler);
+    }
+
+    /**
+     * Answers {@code peer.requestStream(m)} of peers for messages of {@code type}: the
+     * handler's publisher is asked for items as the requester's demand arrives as credits, one
+     * at a time while the connection is writable, and cancelled when the requester cancels or
+     * leaves. Called on the peer's event loop, as {@link #handleRequests}.
+     *
+     * <pre>{@code
+     * node.handleStreams(GET_BLOCKS, (peer, request) ->
+     *         chain.blocksFrom(request.payload().getLong(0)).map(Block::toMessage));
+     * }</pre>
+     *
+     * @return disposing it removes the handler
+     * @throws IllegalStateException if {@code type} has a stream handler already
+     */
+    public Disposable handleStreams(MessageType type, RpcService.StreamHandler handler) {
+        return rpc.handleStreams(type, handler);
+    }
+
+    /** Requests and streams between peers: handlers, limits and counts; see {@link RpcService}. */
+    public RpcService rpc() {
+        return rpc;
     }
 
     /** Seeds, address book, peer exchange and the dialer; see {@link Discovery}. */

@@ -47,11 +47,19 @@ public final class Peer {
     private volatile long lastRttNanos = -1;
     private volatile long averageRttNanos = -1;
     private volatile Disconnection disconnection;
+    private final PeerRpc rpc;
+    private final Duration defaultTimeout;
     /** When the {@link PeerManager} admitted it, on its ticker; written and read under the manager's lock. */
     long admittedNanos;
 
     Peer(Connection connection, InetSocketAddress remoteAddress, Direction direction, Hello hello, OutboundQueue outbound,
          int maxMessageLength, boolean lz4) {
+        this(connection, remoteAddress, direction, hello, outbound, maxMessageLength, lz4, null);
+    }
+
+    /** A peer; {@code rpc} null: no requests or streams (unit tests of other parts). */
+    Peer(Connection connection, InetSocketAddress remoteAddress, Direction direction, Hello hello, OutboundQueue outbound,
+         int maxMessageLength, boolean lz4, RpcService rpc) {
         this.connection = connection;
         this.channel = connection.channel();
         this.direction = direction;
@@ -60,6 +68,8 @@ public final class Peer {
         this.outbound = outbound;
         this.maxMessageLength = maxMessageLength;
         this.lz4 = lz4;
+        this.rpc = rpc == null ? null : new PeerRpc(this, channel, rpc, maxMessageLength);
+        this.defaultTimeout = rpc == null ? Duration.ZERO : rpc.settings().timeout();
     }
 
     /** The remote node's id. */
@@ -167,6 +177,96 @@ public final class Peer {
         });
     }
 
+    /**
+     * Asks the peer a question: a REQUEST its handler for {@code request}'s type answers with
+     * one message (docs/protocol.md §4.8). Emits the answer, completes empty if the handler
+     * answered with none, or errors with an {@link RpcException}: the handler's
+     * {@link RpcException#application application error}, {@code REFUSED} (a limit of the peer,
+     * or this node's {@link RpcSettings#maxOutboundStreams()}), {@code NO_HANDLER},
+     * {@code FAILED}, {@code TIMEOUT} (after {@link RpcSettings#timeout()}; a CANCEL is sent),
+     * {@code CONNECTION_LOST}; or with a {@link PeerException} ({@code SLOW_PEER}) when the
+     * outbound queue is full. Cancelling the subscription sends a CANCEL.
+     *
+     * <pre>{@code
+     * peer.request(Message.of(GET_HEADER, height))
+     *         .map(Header::decode)
+     *         .subscribe(header -> ..., error -> ...);
+     * }</pre>
+     *
+     * <p>Lazy: each subscription is one request. Signals arrive on the peer's event loop.
+     *
+     * @throws IllegalArgumentException (in the Mono) for a payload above the maximum message
+     *     length less 10 bytes
+     */
+    public Mono<Message> request(Message request) {
+        return request(request, defaultTimeout);
+    }
+
+    /** {@link #request(Message)} with its own timeout. */
+    public Mono<Message> request(Message request, Duration timeout) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> rpc().request(request, positive(timeout)));
+    }
+
+    /**
+     * Asks the peer for a stream: a REQUEST its stream handler for {@code request}'s type
+     * answers with items, as many as this subscriber requests — its demand crosses the wire as
+     * credits, and the peer never sends more, so nothing is buffered here. Completes when the
+     * peer's stream completes; errors as {@link #request(Message)} does, {@code TIMEOUT} when
+     * no item comes for {@link RpcSettings#timeout()} while demand is outstanding. Cancelling
+     * sends a CANCEL.
+     *
+     * <pre>{@code
+     * peer.requestStream(Message.of(GET_BLOCKS, fromHeight))
+     *         .limitRate(64)                                   // 64 credits at a time
+     *         .concatMap(block -> store.save(block))
+     *         .subscribe();
+     * }</pre>
+     */
+    public Flux<Message> requestStream(Message request) {
+        return requestStream(request, defaultTimeout);
+    }
+
+    /** {@link #requestStream(Message)} with its own timeout. */
+    public Flux<Message> requestStream(Message request, Duration timeout) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(timeout, "timeout");
+        return Flux.defer(() -> rpc().requestStream(request, positive(timeout)));
+    }
+
+    /**
+     * Sends {@code message} to the peer's request handler for its type, wanting no answer.
+     * Completes once queued; errors as {@link #send(Message)} does. The peer drops it, without
+     * telling, if it has no handler or the peer is over its limits.
+     */
+    public Mono<Void> fireAndForget(Message message) {
+        Objects.requireNonNull(message, "message");
+        return Mono.defer(() -> rpc().fireAndForget(message));
+    }
+
+    private PeerRpc rpc() {
+        if (rpc == null) {
+            throw new IllegalStateException("this peer has no request service");
+        }
+        return rpc;
+    }
+
+    private static Duration positive(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        return timeout;
+    }
+
+    /** Requests and streams of the peer arrive here; event loop. */
+    void onRpcFrame(Message frame) {
+        if (rpc == null) {
+            return;
+        }
+        rpc.onFrame(frame);
+    }
+
     /** Runs {@code task} on the event loop once the channel is writable again. Event loop only. */
     void whenWritable(Runnable task) {
         writableWaiters.add(task);
@@ -251,6 +351,9 @@ public final class Peer {
 
     void closed(Disconnection why) {
         disconnection = why;
+        if (rpc != null) {
+            rpc.close();
+        }
         closed.tryEmitValue(why);
     }
 

@@ -239,7 +239,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
     /** The peer's HELLO is in and valid: the peer manager decides; from here on the peer is admitted or refused. */
     private void admit(Hello hello) {
         boolean lz4 = localHello.supportsLz4() && hello.supportsLz4();
-        Peer candidate = new Peer(connection, remoteAddress, direction, hello, outbound, node.maxMessageLength, lz4);
+        Peer candidate = new Peer(connection, remoteAddress, direction, hello, outbound, node.maxMessageLength, lz4,
+                node.rpc);
         // From here on reads follow the demand of Peer.inbound(): none until it is subscribed
         // (the node subscribes while admitting the peer, just below).
         ctx.channel().config().setAutoRead(false);
@@ -285,6 +286,8 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
                 close(new Disconnection(d.reason(), PeerEvent.Side.REMOTE, d.text()), false);
             }
             case 0x00 -> throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "HELLO after the handshake");
+            // Requests and streams: answered and credited on this loop whatever the application reads.
+            case 0x30, 0x31, 0x32, 0x33, 0x34 -> peer.onRpcFrame(format.toMessage(frame));
             default -> {
                 if (type.isDefined()) {
                     ctx.fireChannelRead(format.toMessage(frame));

@@ -38,6 +38,8 @@ public final class PeerHandlers {
     final PeerObserver observer;
     final RandomGenerator random;
     final AtomicLong unknownFrames;
+    /** Requests and streams; null: none (each peer refuses to make them, and ignores the frames). */
+    final RpcService rpc;
 
     /**
      * @param settings timeouts, keepalive, slow-peer rule
@@ -50,6 +52,12 @@ public final class PeerHandlers {
      */
     public PeerHandlers(PeerSettings settings, TransportSettings transport, FrameSettings frames, PeerManager manager,
                         PeerObserver observer, RandomGenerator random, AtomicLong unknownFrames) {
+        this(settings, transport, frames, manager, observer, random, unknownFrames, null);
+    }
+
+    /** As above, with the node's requests and streams ({@code rpc}; null for none). */
+    public PeerHandlers(PeerSettings settings, TransportSettings transport, FrameSettings frames, PeerManager manager,
+                        PeerObserver observer, RandomGenerator random, AtomicLong unknownFrames, RpcService rpc) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.maxMessageLength = frames.maxMessageLength();
@@ -58,6 +66,7 @@ public final class PeerHandlers {
         this.observer = Objects.requireNonNull(observer, "observer");
         this.random = Objects.requireNonNull(random, "random");
         this.unknownFrames = Objects.requireNonNull(unknownFrames, "unknownFrames");
+        this.rpc = rpc;
     }
 
     /**

@@ -57,7 +57,7 @@ public record Disconnect(int reasonCode, String text) {
         return new Disconnect(reason, text);
     }
 
-    private static byte[] truncate(byte[] utf8) {
+    static byte[] truncate(byte[] utf8) {
         if (utf8.length <= MAX_TEXT_BYTES) {
             return utf8;
         }

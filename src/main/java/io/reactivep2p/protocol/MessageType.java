@@ -47,6 +47,16 @@ public final class MessageType {
     public static final MessageType MsgInv = define(0x23, "INV");
     /** {@code 0x24} GET_DATA: requests announced content. */
     public static final MessageType MsgGetData = define(0x24, "GET_DATA");
+    /** {@code 0x30} REQUEST: opens a request, a stream or a fire-and-forget ({@link RpcFrame.Request}). */
+    public static final MessageType MsgRequest = define(0x30, "REQUEST");
+    /** {@code 0x31} RESPONSE: an item or the end of a request's answer ({@link RpcFrame.Response}). */
+    public static final MessageType MsgResponse = define(0x31, "RESPONSE");
+    /** {@code 0x32} ERROR: a request's answer is an error ({@link RpcFrame.StreamError}). */
+    public static final MessageType MsgError = define(0x32, "ERROR");
+    /** {@code 0x33} REQUEST_N: more credits for a stream ({@link RpcFrame.RequestN}). */
+    public static final MessageType MsgRequestN = define(0x33, "REQUEST_N");
+    /** {@code 0x34} CANCEL: the requester no longer wants the answer ({@link RpcFrame.Cancel}). */
+    public static final MessageType MsgCancel = define(0x34, "CANCEL");
 
     static {
         for (int code = 0; code < BY_CODE.length; code++) {

@@ -55,6 +55,13 @@ final class PayloadReader {
         return v;
     }
 
+    /** The rest of the payload, as the payload of a message of {@code type}. */
+    Message rest(MessageType type) {
+        Message m = Message.of(type, bytes, position, bytes.length - position);
+        position = bytes.length;
+        return m;
+    }
+
     /** {@code length} bytes; the caller has checked {@code length} against its limit. */
     byte[] bytes(int length, String field) {
         need(length, field);

@@ -72,8 +72,11 @@ import reactor.netty.tcp.TcpServer;
  *       <td>the NIO stream with writes of the same size</td></tr>
  *   <tr><td>{@code oneway}</td><td>256-byte messages, node to node</td>
  *       <td>270-byte records (14-byte header) through buffered blocking sockets</td></tr>
- *   <tr><td>{@code reqresp}</td><td>256-byte request, echoed, one in flight</td>
+ *   <tr><td>{@code reqresp}</td><td>256-byte request, echoed, one in flight: direct messages, and
+ *       {@code peer.request} (with its latency)</td>
  *       <td>the same over blocking sockets, and over bare Netty</td></tr>
+ *   <tr><td>{@code rpc}</td><td>request-stream of 1 KiB and 1 MiB items ({@code peer.requestStream})</td>
+ *       <td>the same items pushed with {@code peer.send(Publisher)}</td></tr>
  *   <tr><td>{@code rtt}</td><td>1-byte payload round trip: p50/p99/p99.9</td>
  *       <td>blocking sockets, bare Netty</td></tr>
  *   <tr><td>{@code setup}</td><td>handshakes/s accepted by a node; node-to-node dial to first
@@ -110,7 +113,7 @@ public final class NetworkHarness {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         Path json = null;
-        Set<String> only = new LinkedHashSet<>(List.of("bulk", "sizes", "oneway", "reqresp", "rtt", "setup", "idle",
+        Set<String> only = new LinkedHashSet<>(List.of("bulk", "sizes", "oneway", "reqresp", "rpc", "rtt", "setup", "idle",
                 "coalesce"));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -148,6 +151,7 @@ public final class NetworkHarness {
                 case "sizes" -> sizes();
                 case "oneway" -> oneway();
                 case "reqresp" -> reqresp();
+                case "rpc" -> rpc();
                 case "rtt" -> rtt();
                 case "setup" -> setup();
                 case "idle" -> idle();
@@ -252,7 +256,32 @@ public final class NetworkHarness {
         variants.put("netty raw, 270-byte echo", () -> RoundTripBenchmark.nettyRaw(frame, samples, warmup).rate());
         variants.put("p2p, 256-byte request/response",
                 () -> RoundTripBenchmark.p2p(request, samples, warmup, FlushPolicy.COALESCE).rate());
+        variants.put("p2p, 256-byte peer.request",
+                () -> RoundTripBenchmark.p2pRequest(request, samples, warmup, false).rate());
+        variants.put("p2p secure, 256-byte peer.request",
+                () -> RoundTripBenchmark.p2pRequest(request, samples, warmup, true).rate());
         rounds("reqresp", "req/s", rounds, variants);
+        // The latency of peer.request beside bare Netty's, from one more run of each.
+        latency("reqresp", "netty raw, 270-byte echo", RoundTripBenchmark.nettyRaw(frame, samples, warmup).histogram);
+        latency("reqresp", "p2p, 256-byte peer.request",
+                RoundTripBenchmark.p2pRequest(request, samples, warmup, false).histogram);
+        latency("reqresp", "p2p secure, 256-byte peer.request",
+                RoundTripBenchmark.p2pRequest(request, samples, warmup, true).histogram);
+    }
+
+    /** Request-stream throughput against {@code Peer.send(Publisher)} of the same items, 1 KiB and 1 MiB. */
+    private void rpc() throws Exception {
+        int rounds = quick ? 1 : 5;
+        for (int size : new int[] {KIB, MIB}) {
+            long bytes = (quick ? 8L : size == KIB ? 256L : 1024L) * MIB;
+            Map<String, Measure> variants = new LinkedHashMap<>();
+            variants.put("p2p send(Publisher), " + size(size) + " items", () -> RpcStreamBenchmark.send(bytes, size, false));
+            variants.put("p2p requestStream, " + size(size) + " items",
+                    () -> RpcStreamBenchmark.requestStream(bytes, size, false));
+            variants.put("p2p secure requestStream, " + size(size) + " items",
+                    () -> RpcStreamBenchmark.requestStream(bytes, size, true));
+            rounds("rpc", "Gbit/s", rounds, variants);
+        }
     }
 
     private void rtt() throws Exception {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.FixedLengthFrameDecoder;
 import io.reactivep2p.NodeConfig;
 import io.reactivep2p.P2pNode;
 import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.RpcSettings;
 import io.reactivep2p.protocol.FrameCodec;
 import io.reactivep2p.protocol.FrameSettings;
 import io.reactivep2p.protocol.Message;
@@ -26,6 +27,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.resources.LoopResources;
@@ -254,6 +256,37 @@ public final class RoundTripBenchmark {
     /** Echoes {@code message} (of type {@link #ECHO}) between two nodes. */
     static Recorder p2p(Message message, int samples, int warmup, FlushPolicy policy) throws Exception {
         return p2p(message, samples, warmup, policy, false);
+    }
+
+    /**
+     * Round trips of {@code peer.request(message)}, answered by a request handler that returns
+     * the request: one in flight, each started as the last one's answer arrives (on the
+     * client's event loop). {@code secure}: over the secure channel, else plaintext.
+     */
+    static Recorder p2pRequest(Message message, int samples, int warmup, boolean secure) throws Exception {
+        // The responder's request rate limit (10,000/s per peer by default) lifted: this measures the protocol.
+        NodeConfig.Builder cfg = NodeConfig.builder().plaintext(!secure).listenHost("127.0.0.1").eventLoopThreads(1)
+                .flushPolicy(FlushPolicy.COALESCE).rpc(RpcSettings.defaults().withRequestRate(1e9));
+        try (P2pNode server = P2pNode.create(cfg.build()); P2pNode client = P2pNode.create(cfg.build())) {
+            server.handleRequests(ECHO, (peer, request) -> Mono.just(request));
+            server.start().block();
+            client.start().block();
+            Peer peer = client.connect(new InetSocketAddress("127.0.0.1", server.address().getPort())).block();
+            Recorder r = new Recorder(samples, warmup);
+            Runnable[] next = new Runnable[1];
+            next[0] = () -> peer.request(message).subscribe(answer -> {
+                if (r.echoed()) {
+                    next[0].run();
+                }
+            }, e -> r.done.countDown());
+            r.sentAt = System.nanoTime();
+            next[0].run();
+            r.await();
+            if (r.count < r.total) {
+                throw new IllegalStateException("a request failed after " + r.count + " round trips");
+            }
+            return r;
+        }
     }
 
     /** {@code secure}: over the secure channel (protocol v2), else plaintext (v1). */

@@ -28,11 +28,11 @@ class NetworkHarnessSmokeTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     @SuppressWarnings("unchecked")
     void quickRunOfTheShortSectionsReportsEveryMeasurementBesideItsBaseline(@TempDir Path dir) throws Exception {
-        Map<String, Object> report = NetworkHarness.report(true, Set.of("reqresp", "rtt", "setup", "idle"), "--quick");
+        Map<String, Object> report = NetworkHarness.report(true, Set.of("reqresp", "rpc", "rtt", "setup", "idle"), "--quick");
 
         List<Map<String, Object>> results = (List<Map<String, Object>>) report.get("results");
         assertThat(results.stream().map(r -> r.get("section")).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("reqresp", "rtt", "setup", "idle");
+                .containsExactlyInAnyOrder("reqresp", "rpc", "rtt", "setup", "idle");
         for (Map<String, Object> r : results) {
             assertThat((Double) r.get("value")).as("%s", r).isPositive().isFinite();
             if (r.get("baseline") != null) {
@@ -44,7 +44,8 @@ class NetworkHarnessSmokeTest {
         assertThat(results).filteredOn(r -> "p2p admitted idle peer".equals(r.get("variant"))).hasSize(1);
         List<Map<String, Object>> latency = (List<Map<String, Object>>) report.get("latency");
         assertThat(latency).extracting(l -> l.get("variant")).contains("p2p (coalesce)",
-                "p2p dial to first message delivered");
+                "p2p dial to first message delivered", "p2p, 256-byte peer.request");
+        assertThat(results).filteredOn(r -> "rpc".equals(r.get("section"))).hasSize(6); // 3 variants, 2 sizes
 
         Path json = dir.resolve("report.json");
         Files.writeString(json, Json.write(report));

@@ -1,5 +1,6 @@
 package io.reactivep2p.examples.spring;
 
+import io.reactivep2p.peer.RpcException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -8,7 +9,8 @@ import org.springframework.web.server.ServerWebInputException;
 
 /**
  * Errors of the HTTP API as {@code {"error": "one line"}}: 400 for a request that cannot be
- * served as written, 503 while the node is not running (starting or stopping).
+ * served as written, 404 for a peer that is not connected, 502 when a peer asked fails, 503
+ * while the node is not running (starting or stopping).
  */
 @RestControllerAdvice(assignableTypes = NodeController.class)
 final class ApiErrors {
@@ -31,6 +33,17 @@ final class ApiErrors {
         Throwable cause = e.getMostSpecificCause();
         String detail = cause == e ? "" : ": " + cause.getMessage();
         return answer(HttpStatus.BAD_REQUEST, e.getReason() + detail);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ErrorBody> noSuchPeer(NodeController.NoSuchPeerException e) {
+        return answer(HttpStatus.NOT_FOUND, e.getMessage());
+    }
+
+    /** A peer asked refused, failed, timed out or left before its answer began. */
+    @ExceptionHandler
+    ResponseEntity<ErrorBody> peerFailed(RpcException e) {
+        return answer(HttpStatus.BAD_GATEWAY, "the peer answered " + e.kind() + ": " + e.getMessage());
     }
 
     /** {@code node.submit} before the node started or after it stopped. */

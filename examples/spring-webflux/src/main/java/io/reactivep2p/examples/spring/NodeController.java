@@ -13,14 +13,17 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The node's HTTP API: submit a transaction, list the peers, read the best of the mempool.
+ * The node's HTTP API: submit a transaction, list the peers, read the best of the mempool, ask
+ * a peer for the best of its.
  * Every handler is non-blocking and cheap (a pool lookup, a snapshot of the peers), so they
  * run on the web server's event loop; errors are answered by {@link ApiErrors}.
  */
@@ -64,6 +67,33 @@ final class NodeController {
             throw new InvalidRequestException("n must be in 1.." + MAX_TOP + ", got " + n);
         }
         return node.mempool().top(n).stream().map(PooledTransaction::of).toList();
+    }
+
+    /**
+     * {@code GET /peers/{id}/mempool?n=20}: asks the connected peer {@code id} (hex) for its
+     * {@code n} (1..{@value #MAX_TOP}) best-paying transactions and streams its answer as it
+     * comes, one JSON object per line ({@code application/x-ndjson}). The HTTP client's demand
+     * becomes the request-stream's credits: the peer sends no faster than the client reads.
+     * 404 when no such peer is connected; 502 when the peer refuses or fails before the first
+     * transaction (after it, the stream ends).
+     */
+    @GetMapping(path = "/peers/{id}/mempool", produces = MediaType.APPLICATION_NDJSON_VALUE)
+    Flux<PooledTransaction> peerMempool(@PathVariable String id, @RequestParam(defaultValue = "20") int n) {
+        if (n < 1 || n > MAX_TOP) {
+            throw new InvalidRequestException("n must be in 1.." + MAX_TOP + ", got " + n);
+        }
+        Peer peer = node.peers().stream().filter(p -> p.id().toHex().equalsIgnoreCase(id)).findFirst()
+                .orElseThrow(() -> new NoSuchPeerException(id));
+        return PoolExchange.ask(peer, n).map(PooledTransaction::of);
+    }
+
+    /** No connected peer has the id asked for. */
+    static final class NoSuchPeerException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoSuchPeerException(String id) {
+            super("no connected peer " + id);
+        }
     }
 
     /** The answer to {@code POST /tx}: the transaction's id (hex) and what the pool did. */

@@ -23,7 +23,9 @@ class P2pNodeConfiguration {
      */
     @Bean
     P2pNode p2pNode(P2pProperties properties, MeterRegistry registry) {
-        return P2pNode.create(properties.toNodeConfig().meterRegistry(registry).build());
+        P2pNode node = P2pNode.create(properties.toNodeConfig().meterRegistry(registry).build());
+        PoolExchange.serve(node); // peers may ask for the best of its pool (GET /peers/{id}/mempool asks them)
+        return node;
     }
 
     @Bean

@@ -1,0 +1,731 @@
+package io.reactivep2p.peer;
+
+import io.netty.channel.Channel;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.ProtocolException;
+import io.reactivep2p.protocol.RpcFrame;
+import io.reactivep2p.protocol.RpcFrame.ErrorCode;
+import io.reactivep2p.protocol.RpcFrame.Mode;
+import io.reactivep2p.runtime.TokenBucket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
+
+/**
+ * One peer's requests and streams, both ways (docs/protocol.md §4.8): the calls this node
+ * made to the peer, by the stream ids it chose, and the requests of the peer it is answering,
+ * by the peer's ids. Every state change runs on the peer's event loop; the public API
+ * ({@link Peer#request} and the others) and handlers' publishers hop onto it.
+ *
+ * <p><b>Credits.</b> A stream's requester gives the responder exactly the demand of its
+ * subscriber, never more (at most 2^31 − 1 outstanding, topped up when half are used), so
+ * nothing arrives that the subscriber has not asked for and the requester buffers nothing. The
+ * responder asks its handler's publisher for one item at a time, only while it holds credits
+ * and the connection is writable, and writes the items to the channel itself: it holds at most
+ * one item beyond the channel's write buffer.
+ */
+final class PeerRpc {
+
+    private static final Logger log = LoggerFactory.getLogger(PeerRpc.class);
+
+    private final Peer peer;
+    private final Channel channel;
+    private final RpcService service;
+    private final int maxMessageLength;
+    private final TokenBucket rate;
+    /** This node's calls to the peer, by the ids this node chose. */
+    private final LongObjectHashMap<Call> calls = new LongObjectHashMap<>();
+    /** The peer's requests this node is answering, by the peer's ids. */
+    private final LongObjectHashMap<Serving> serving = new LongObjectHashMap<>();
+    private long nextId = 1;
+    /** Requests of the peer being handled, fire-and-forgets included. */
+    private int inboundLive;
+    private boolean closed;
+
+    PeerRpc(Peer peer, Channel channel, RpcService service, int maxMessageLength) {
+        this.peer = peer;
+        this.channel = channel;
+        this.service = service;
+        this.maxMessageLength = maxMessageLength;
+        double perSecond = service.settings.requestRate();
+        this.rate = new TokenBucket(perSecond, 2 * perSecond, now());
+    }
+
+    private long now() {
+        return channel.eventLoop().ticker().nanoTime();
+    }
+
+    /** Runs {@code task} on the event loop (at once if already there; inline if the loop has gone). */
+    private void onLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run(); // the loop has shut down: nothing else runs there any more
+        }
+    }
+
+    private boolean send(RpcFrame frame) {
+        return peer.outboundQueue().offer(frame.toMessage());
+    }
+
+    private void checkLength(Message m, int overhead) {
+        if (m.payloadLength() + overhead > maxMessageLength) {
+            throw new IllegalArgumentException("payload of " + m.payloadLength() + " bytes is above the maximum "
+                    + (maxMessageLength - overhead) + " of a request or answer (the maximum message length "
+                    + maxMessageLength + " less " + overhead + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ requester
+
+    Mono<Message> request(Message request, Duration timeout) {
+        checkLength(request, RpcFrame.REQUEST_OVERHEAD);
+        return Mono.create(sink -> {
+            RequestCall call = new RequestCall(sink, timeout);
+            sink.onCancel(() -> onLoop(call::cancel));
+            onLoop(() -> start(call, Mode.RESPONSE, 0, request));
+        });
+    }
+
+    Flux<Message> requestStream(Message request, Duration timeout) {
+        checkLength(request, RpcFrame.REQUEST_OVERHEAD);
+        return Flux.create(sink -> {
+            StreamCall call = new StreamCall(sink, timeout, request);
+            sink.onCancel(() -> onLoop(call::cancel));
+            sink.onRequest(n -> onLoop(() -> call.demand(n)));
+        }, FluxSink.OverflowStrategy.ERROR); // credits never exceed demand: an overflow is a bug, not a buffer
+    }
+
+    Mono<Void> fireAndForget(Message message) {
+        checkLength(message, RpcFrame.REQUEST_OVERHEAD);
+        return Mono.create(sink -> onLoop(() -> {
+            if (closed || !peer.isActive()) {
+                sink.error(connectionLost());
+            } else if (!send(new RpcFrame.Request(0, Mode.FIRE_AND_FORGET, 0, message))) {
+                sink.error(slowPeer());
+            } else {
+                service.requestsSent.incrementAndGet();
+                sink.success();
+            }
+        }));
+    }
+
+    /** Opens {@code call}: an id, the REQUEST, the timer. Event loop. */
+    private void start(Call call, Mode mode, long credits, Message request) {
+        if (call.done) {
+            return; // cancelled before it started
+        }
+        if (closed || !peer.isActive()) {
+            call.end(connectionLost());
+            return;
+        }
+        if (calls.size() >= service.settings.maxOutboundStreams()) {
+            call.end(new RpcException(RpcException.Kind.REFUSED, 0, service.settings.maxOutboundStreams()
+                    + " requests to " + peer + " in flight already"));
+            return;
+        }
+        long id;
+        do {
+            id = nextId;
+            nextId = nextId == 0xFFFF_FFFFL ? 1 : nextId + 1;
+        } while (calls.containsKey(id)); // never an id that is live
+        if (!send(new RpcFrame.Request(id, mode, credits, request))) {
+            call.end(slowPeer());
+            return;
+        }
+        call.id = id;
+        calls.put(id, call);
+        service.requestsSent.incrementAndGet();
+        call.lastActivity = now();
+        call.arm(call.timeoutNanos);
+    }
+
+    private RpcException connectionLost() {
+        return new RpcException(RpcException.Kind.CONNECTION_LOST, 0, "connection to " + peer + " closed");
+    }
+
+    private PeerException slowPeer() {
+        return new PeerException(io.reactivep2p.protocol.DisconnectReason.SLOW_PEER,
+                "outbound queue of " + peer + " is full");
+    }
+
+    /** A call of this node; its fields are the event loop's. */
+    private abstract class Call {
+        final long timeoutNanos;
+        long id;
+        boolean done;
+        long lastActivity;
+        ScheduledFuture<?> timer;
+
+        Call(Duration timeout) {
+            this.timeoutNanos = timeout.toNanos();
+        }
+
+        void arm(long delayNanos) {
+            timer = channel.eventLoop().schedule(this::checkTimeout, delayNanos, TimeUnit.NANOSECONDS);
+        }
+
+        /** Whether the call waits on the peer (a stream with no credits out waits on its subscriber). */
+        abstract boolean waitingOnPeer();
+
+        private void checkTimeout() {
+            if (done) {
+                return;
+            }
+            long idle = now() - lastActivity;
+            if (!waitingOnPeer()) {
+                lastActivity = now();
+                arm(timeoutNanos);
+            } else if (idle < timeoutNanos) {
+                arm(timeoutNanos - idle);
+            } else {
+                calls.remove(id);
+                send(new RpcFrame.Cancel(id));
+                end(new RpcException(RpcException.Kind.TIMEOUT, 0, "no answer from " + peer + " within "
+                        + Duration.ofNanos(timeoutNanos)));
+            }
+        }
+
+        /** The user cancelled. */
+        void cancel() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            if (id != 0 && calls.remove(id) == this) {
+                send(new RpcFrame.Cancel(id));
+            }
+        }
+
+        /** Ends the call with {@code error} (it is no longer in {@link #calls}). */
+        void end(Throwable error) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            fail(error);
+        }
+
+        void finished() {
+            done = true;
+            calls.remove(id);
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
+
+        abstract void fail(Throwable error);
+
+        abstract void onResponse(RpcFrame.Response response);
+    }
+
+    private final class RequestCall extends Call {
+        private final MonoSink<Message> sink;
+
+        RequestCall(MonoSink<Message> sink, Duration timeout) {
+            super(timeout);
+            this.sink = sink;
+        }
+
+        @Override
+        boolean waitingOnPeer() {
+            return true;
+        }
+
+        @Override
+        void fail(Throwable error) {
+            sink.error(error);
+        }
+
+        @Override
+        void onResponse(RpcFrame.Response response) {
+            if (!response.complete()) {
+                finished();
+                fail(protocol("an item without COMPLETE answers a request"));
+                throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,
+                        "RESPONSE: an item without COMPLETE for request " + id);
+            }
+            finished();
+            if (response.item() != null) {
+                sink.success(response.item());
+            } else {
+                sink.success();
+            }
+        }
+    }
+
+    private final class StreamCall extends Call {
+        private final FluxSink<Message> sink;
+        private final Message request;
+        /** Credits given to the responder for items not yet received. */
+        private long outstanding;
+        /** Demand of the subscriber not yet given as credits (saturating). */
+        private long unsent;
+        private boolean started;
+
+        StreamCall(FluxSink<Message> sink, Duration timeout, Message request) {
+            super(timeout);
+            this.sink = sink;
+            this.request = request;
+        }
+
+        @Override
+        boolean waitingOnPeer() {
+            return outstanding > 0;
+        }
+
+        void demand(long n) {
+            if (done) {
+                return;
+            }
+            unsent = Operators.addCap(unsent, n);
+            if (!started) {
+                started = true;
+                long credits = Math.min(unsent, RpcFrame.MAX_CREDITS);
+                unsent -= credits;
+                outstanding = credits;
+                start(this, Mode.STREAM, credits, request);
+                return;
+            }
+            if (id != 0) {
+                giveCredits();
+            }
+        }
+
+        /** Gives what the subscriber asked for: at once while few are out, when half are used past that. */
+        private void giveCredits() {
+            long give = Math.min(unsent, RpcFrame.MAX_CREDITS - outstanding);
+            if (give > 0 && (outstanding < RpcFrame.MAX_CREDITS / 2)) {
+                outstanding += give;
+                unsent -= give;
+                if (outstanding == give) {
+                    lastActivity = now(); // the peer is waited on from now
+                }
+                if (!send(new RpcFrame.RequestN(id, give))) {
+                    calls.remove(id);
+                    end(slowPeer());
+                }
+            }
+        }
+
+        @Override
+        void fail(Throwable error) {
+            sink.error(error);
+        }
+
+        @Override
+        void onResponse(RpcFrame.Response response) {
+            if (response.item() != null) {
+                if (outstanding == 0) {
+                    finished();
+                    fail(protocol("an item beyond the credits given"));
+                    throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,
+                            "RESPONSE: an item beyond the credits given for stream " + id);
+                }
+                outstanding--;
+                lastActivity = now();
+                sink.next(response.item());
+            }
+            if (response.complete()) {
+                finished();
+                sink.complete();
+            } else if (!done) {
+                giveCredits();
+            }
+        }
+    }
+
+    private RpcException protocol(String what) {
+        return new RpcException(RpcException.Kind.PROTOCOL, 0, peer + " broke the protocol: " + what);
+    }
+
+    private static RpcException fromWire(RpcFrame.StreamError e) {
+        RpcException.Kind kind = switch (e.errorCode()) {
+            case APPLICATION -> RpcException.Kind.APPLICATION;
+            case REFUSED -> RpcException.Kind.REFUSED;
+            case NO_HANDLER -> RpcException.Kind.NO_HANDLER;
+            case FAILED -> RpcException.Kind.FAILED;
+        };
+        return new RpcException(kind, kind == RpcException.Kind.APPLICATION ? e.applicationCode() : 0, e.text());
+    }
+
+    // ------------------------------------------------------------------ frames in
+
+    /**
+     * A REQUEST, RESPONSE, ERROR, REQUEST_N or CANCEL from the peer. Event loop.
+     *
+     * @throws ProtocolException for a malformed frame or a broken rule (the caller disconnects
+     *     the peer with a protocol error)
+     */
+    void onFrame(Message message) {
+        RpcFrame frame = RpcFrame.decode(message);
+        if (closed) {
+            return;
+        }
+        if (frame instanceof RpcFrame.Request r) {
+            onRequest(r);
+        } else if (frame instanceof RpcFrame.Response r) {
+            Call call = calls.get(r.stream());
+            if (call == null) {
+                service.unknownStreamFrames.incrementAndGet(); // cancelled, timed out, or never asked
+            } else {
+                call.onResponse(r);
+            }
+        } else if (frame instanceof RpcFrame.StreamError e) {
+            Call call = calls.remove(e.stream());
+            if (call == null) {
+                service.unknownStreamFrames.incrementAndGet();
+            } else {
+                call.end(fromWire(e));
+            }
+        } else if (frame instanceof RpcFrame.RequestN n) {
+            Serving s = serving.get(n.stream());
+            if (s == null) {
+                service.unknownStreamFrames.incrementAndGet(); // it may just have ended
+            } else if (s instanceof StreamServing stream) {
+                stream.credit(n.n());
+            } else {
+                throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,
+                        "REQUEST_N for request " + n.stream() + ", which is not a stream");
+            }
+        } else if (frame instanceof RpcFrame.Cancel c) {
+            Serving s = serving.remove(c.stream());
+            if (s == null) {
+                service.unknownStreamFrames.incrementAndGet();
+            } else {
+                s.cancel();
+            }
+        }
+    }
+
+    private void onRequest(RpcFrame.Request r) {
+        Message request = r.request();
+        if (r.mode() == Mode.FIRE_AND_FORGET) {
+            if (!admit("fire-and-forget")) {
+                return; // dropped: no answer to refuse with
+            }
+            RpcService.RequestHandler handler = service.requestHandler(request.type());
+            if (handler == null) {
+                service.noHandler.incrementAndGet();
+                return;
+            }
+            inboundLive++;
+            service.requestsServed.incrementAndGet();
+            Mono<Message> answer;
+            try {
+                answer = handler.handle(peer, request);
+            } catch (RuntimeException e) {
+                log.debug("fire-and-forget handler for {} failed", request.type(), e);
+                inboundLive--;
+                return;
+            }
+            answer.subscribe(m -> { }, e -> {
+                log.debug("fire-and-forget handler for {} failed", request.type(), e);
+                onLoop(() -> inboundLive--);
+            }, () -> onLoop(() -> inboundLive--));
+            return;
+        }
+        long id = r.stream();
+        if (serving.containsKey(id)) {
+            throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "REQUEST: stream " + id + " is live");
+        }
+        if (!admit("request")) {
+            send(RpcFrame.StreamError.of(id, ErrorCode.REFUSED, 0, "over the limit of requests in flight or per second"));
+            return;
+        }
+        if (r.mode() == Mode.RESPONSE) {
+            RpcService.RequestHandler handler = service.requestHandler(request.type());
+            if (handler == null) {
+                noHandler(id, request);
+                return;
+            }
+            RequestServing s = new RequestServing(id);
+            serving.put(id, s);
+            inboundLive++;
+            service.requestsServed.incrementAndGet();
+            try {
+                s.start(handler.handle(peer, request));
+            } catch (RuntimeException e) {
+                s.finish(null, e);
+            }
+        } else {
+            RpcService.StreamHandler handler = service.streamHandler(request.type());
+            if (handler == null) {
+                noHandler(id, request);
+                return;
+            }
+            StreamServing s = new StreamServing(id, r.credits());
+            serving.put(id, s);
+            inboundLive++;
+            service.requestsServed.incrementAndGet();
+            try {
+                Flux.from(handler.handle(peer, request)).subscribe(s);
+            } catch (RuntimeException e) {
+                s.onError(e);
+            }
+        }
+    }
+
+    /** Whether a request of the peer is within its limits; if not, it is counted and scored. */
+    private boolean admit(String what) {
+        if (inboundLive < service.settings.maxInboundStreams() && rate.tryTake(1, now())) {
+            return true;
+        }
+        service.refused.incrementAndGet();
+        service.manager.misbehaved(peer.id(), peer.remoteAddress().getAddress(), RpcService.OVER_LIMIT_SCORE,
+                what + " over the limit of requests in flight or per second");
+        return false;
+    }
+
+    private void noHandler(long id, Message request) {
+        service.noHandler.incrementAndGet();
+        send(RpcFrame.StreamError.of(id, ErrorCode.NO_HANDLER, 0, "no handler for " + request.type().name()));
+    }
+
+    /** The answer to an error a handler gave: its own for {@link RpcException#application}, a plain FAILED otherwise. */
+    private RpcFrame.StreamError errorFrame(long id, Throwable e) {
+        if (e instanceof RpcException re && re.kind() == RpcException.Kind.APPLICATION) {
+            return RpcFrame.StreamError.of(id, ErrorCode.APPLICATION, re.code(), String.valueOf(re.getMessage()));
+        }
+        log.debug("handler of request {} from {} failed", id, peer, e);
+        return RpcFrame.StreamError.of(id, ErrorCode.FAILED, 0, "handler failed");
+    }
+
+    /** A request of the peer being answered. */
+    private abstract static class Serving {
+        abstract void cancel();
+    }
+
+    private final class RequestServing extends Serving {
+        private final long id;
+        private Disposable subscription;
+        private boolean answered;
+
+        RequestServing(long id) {
+            this.id = id;
+        }
+
+        void start(Mono<Message> answer) {
+            Disposable d = answer.subscribe(
+                    m -> onLoop(() -> finish(m, null)),
+                    e -> onLoop(() -> finish(null, e)),
+                    () -> onLoop(() -> finish(null, null)));
+            if (answered) {
+                d.dispose();
+            } else {
+                subscription = d;
+            }
+        }
+
+        void finish(Message answer, Throwable error) {
+            if (answered) {
+                return;
+            }
+            answered = true;
+            if (serving.remove(id) != this) {
+                return; // cancelled, or the connection closed
+            }
+            inboundLive--;
+            if (error != null) {
+                send(errorFrame(id, error));
+            } else if (answer != null && answer.payloadLength() + RpcFrame.RESPONSE_OVERHEAD > maxMessageLength) {
+                send(errorFrame(id, new IllegalArgumentException("answer of " + answer.payloadLength() + " bytes")));
+            } else {
+                send(new RpcFrame.Response(id, answer, true));
+            }
+        }
+
+        @Override
+        void cancel() {
+            if (!answered) {
+                answered = true;
+                inboundLive--;
+                if (subscription != null) {
+                    subscription.dispose();
+                }
+            }
+        }
+    }
+
+    private final class StreamServing extends Serving implements CoreSubscriber<Message> {
+        private final long id;
+        private long credits;
+        private Subscription upstream;
+        private boolean pulling;
+        private boolean waitingWritable;
+        private boolean flushScheduled;
+        private boolean done;
+
+        StreamServing(long id, long credits) {
+            this.id = id;
+            this.credits = credits;
+        }
+
+        void credit(long n) {
+            credits = Math.min(RpcFrame.MAX_CREDITS, credits + n);
+            pull();
+        }
+
+        /** Asks the publisher for one item: with credits, while the connection takes more. */
+        private void pull() {
+            if (done || upstream == null || pulling || credits == 0) {
+                return;
+            }
+            if (!channel.isWritable()) {
+                if (!waitingWritable) {
+                    waitingWritable = true;
+                    peer.whenWritable(() -> {
+                        waitingWritable = false;
+                        pull();
+                    });
+                }
+                return;
+            }
+            pulling = true;
+            upstream.request(1);
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            onLoop(() -> {
+                if (done || upstream != null) {
+                    s.cancel();
+                    return;
+                }
+                upstream = s;
+                pull();
+            });
+        }
+
+        @Override
+        public void onNext(Message item) {
+            onLoop(() -> {
+                if (done) {
+                    return;
+                }
+                pulling = false;
+                credits--;
+                if (item.payloadLength() + RpcFrame.RESPONSE_OVERHEAD > maxMessageLength) {
+                    end(new IllegalArgumentException("item of " + item.payloadLength() + " bytes"));
+                    return;
+                }
+                if (!channel.isActive()) {
+                    serving.remove(id);
+                    stop();
+                    return;
+                }
+                write(new RpcFrame.Response(id, item, false));
+                pull();
+            });
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            onLoop(() -> end(t));
+        }
+
+        @Override
+        public void onComplete() {
+            onLoop(() -> {
+                if (done) {
+                    return;
+                }
+                done = true;
+                if (serving.remove(id) == this) {
+                    inboundLive--;
+                    write(new RpcFrame.Response(id, null, true));
+                }
+            });
+        }
+
+        private void end(Throwable error) {
+            if (done) {
+                return;
+            }
+            if (serving.remove(id) == this) {
+                write(errorFrame(id, error));
+            }
+            stop();
+        }
+
+        /**
+         * Writes to the channel itself, not through the outbound queue: the queue drains in a
+         * task of its own, so while items wait there the channel still looks writable and the
+         * publisher would be asked for more; written here, its writability is this stream's
+         * backpressure (as {@link StreamWriter}'s). The stream's frames keep their order; a
+         * flush per event-loop task.
+         */
+        private void write(RpcFrame frame) {
+            channel.write(frame.toMessage(), channel.voidPromise());
+            if (!flushScheduled) {
+                flushScheduled = true;
+                channel.eventLoop().execute(() -> {
+                    flushScheduled = false;
+                    channel.flush();
+                });
+            }
+        }
+
+        private void stop() {
+            if (!done) {
+                done = true;
+                inboundLive--;
+            }
+            if (upstream != null) {
+                upstream.cancel();
+            }
+        }
+
+        @Override
+        void cancel() {
+            stop();
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /** The connection closed: every call fails, every answer stops. */
+    void close() {
+        onLoop(() -> {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<Call> open = new ArrayList<>(calls.values());
+            calls.clear();
+            for (Call c : open) {
+                c.end(connectionLost());
+            }
+            List<Serving> answering = new ArrayList<>(serving.values());
+            serving.clear();
+            for (Serving s : answering) {
+                s.cancel();
+            }
+        });
+    }
+}

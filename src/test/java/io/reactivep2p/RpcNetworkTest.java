@@ -1,0 +1,273 @@
+package io.reactivep2p;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.RpcException;
+import io.reactivep2p.peer.RpcService;
+import io.reactivep2p.peer.RpcSettings;
+import io.reactivep2p.protocol.DisconnectReason;
+import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.protocol.RpcFrame;
+import io.reactivep2p.protocol.RpcFrame.Mode;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/** Requests, streams and fire-and-forgets between two nodes over loopback, and peers that abuse them. */
+class RpcNetworkTest {
+
+    static final MessageType GET_HEADER = MessageType.of(0x81, "GET_HEADER");
+    static final MessageType GET_BLOCKS = MessageType.of(0x82, "GET_BLOCKS");
+    static final MessageType NOTE = MessageType.of(0x83, "NOTE");
+
+    private final TestNetwork nodes = new TestNetwork();
+
+    @AfterEach
+    void stopAll() {
+        nodes.close();
+    }
+
+    static Message number(MessageType type, long n) {
+        return Message.of(type, ByteBuffer.allocate(8).putLong(n).array());
+    }
+
+    static long number(Message m) {
+        return m.payload().getLong(0);
+    }
+
+    /** Node a serves, node b asks: b's peer for a. */
+    private Peer askerOf(P2pNode server, P2pNode asker) {
+        return asker.connect(server.address()).block(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aRequestGetsItsAnswerAnEmptyAnswerOrATypedError() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        a.handleRequests(GET_HEADER, (peer, request) -> {
+            long n = number(request);
+            if (n == 404) {
+                return Mono.error(RpcException.application(404, "no such header"));
+            }
+            if (n == 500) {
+                return Mono.error(new IllegalStateException("the database password is hunter2"));
+            }
+            if (n == 0) {
+                return Mono.empty();
+            }
+            return Mono.just(number(GET_HEADER, n + 1));
+        });
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.request(number(GET_HEADER, 41)).map(RpcNetworkTest::number))
+                .expectNext(42L).verifyComplete();
+        StepVerifier.create(toA.request(number(GET_HEADER, 0))).verifyComplete();
+        StepVerifier.create(toA.request(number(GET_HEADER, 404)))
+                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(RpcException.class, re -> {
+                    assertThat(re.kind()).isEqualTo(RpcException.Kind.APPLICATION);
+                    assertThat(re.code()).isEqualTo(404);
+                    assertThat(re.getMessage()).isEqualTo("no such header");
+                }));
+        StepVerifier.create(toA.request(number(GET_HEADER, 500)))
+                .verifyErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(RpcException.class, re -> {
+                    assertThat(re.kind()).isEqualTo(RpcException.Kind.FAILED);
+                    assertThat(re.getMessage()).isEqualTo("handler failed"); // the details stay with the responder
+                }));
+        StepVerifier.create(toA.request(number(NOTE, 1)))
+                .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind()).isEqualTo(RpcException.Kind.NO_HANDLER));
+        assertThat(a.rpc().requestsServed()).isEqualTo(4);
+        assertThat(a.rpc().noHandler()).isEqualTo(1);
+        assertThat(b.rpc().requestsSent()).isEqualTo(5);
+    }
+
+    @Test
+    void aSlowAnswerTimesOutAndTheResponderIsCancelled() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        AtomicInteger cancelled = new AtomicInteger();
+        a.handleRequests(GET_HEADER, (peer, request) -> Mono.<Message>never().doOnCancel(cancelled::incrementAndGet));
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.request(number(GET_HEADER, 1), Duration.ofMillis(200)))
+                .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind()).isEqualTo(RpcException.Kind.TIMEOUT));
+        await().atMost(Duration.ofSeconds(5)).until(() -> cancelled.get() == 1); // the CANCEL crossed the wire
+
+        // Disposing the subscription cancels too.
+        toA.request(number(GET_HEADER, 2)).subscribe().dispose();
+        await().atMost(Duration.ofSeconds(5)).until(() -> cancelled.get() == 2);
+    }
+
+    @Test
+    void aStreamSendsNoMoreThanTheSubscriberAskedFor() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        AtomicLong produced = new AtomicLong();
+        a.handleStreams(GET_BLOCKS, (peer, request) -> Flux.range(0, 1000)
+                .map(i -> number(GET_BLOCKS, number(request) + i))
+                .doOnNext(m -> produced.incrementAndGet()));
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.requestStream(number(GET_BLOCKS, 100)).map(RpcNetworkTest::number), 0)
+                .thenRequest(5)
+                .expectNext(100L, 101L, 102L, 103L, 104L)
+                .expectNoEvent(Duration.ofMillis(300))
+                .then(() -> assertThat(produced.get()).as("items the responder produced for 5 credits").isEqualTo(5))
+                .thenRequest(Long.MAX_VALUE)
+                .expectNextCount(995)
+                .verifyComplete();
+        assertThat(produced.get()).isEqualTo(1000);
+    }
+
+    @Test
+    void cancellingAStreamStopsTheResponderAndAnErrorEndsIt() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        AtomicInteger cancelled = new AtomicInteger();
+        a.handleStreams(GET_BLOCKS, (peer, request) -> number(request) == 0
+                ? Flux.<Message>error(RpcException.application(7, "pruned"))
+                : Flux.<Message, Long>generate(() -> 0L, (n, sink) -> {
+                    sink.next(number(GET_BLOCKS, n));
+                    return n + 1;
+                }).doOnCancel(cancelled::incrementAndGet));
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.requestStream(number(GET_BLOCKS, 1)).take(10).count())
+                .expectNext(10L).verifyComplete();
+        await().atMost(Duration.ofSeconds(5)).until(() -> cancelled.get() == 1);
+        StepVerifier.create(toA.requestStream(number(GET_BLOCKS, 0)))
+                .verifyErrorSatisfies(e -> assertThat(((RpcException) e).code()).isEqualTo(7));
+    }
+
+    @Test
+    void aConnectionLostEndsEveryCallAndFireAndForgetReachesTheHandler() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        List<Long> notes = new CopyOnWriteArrayList<>();
+        a.handleRequests(GET_HEADER, (peer, request) -> {
+            if (request.type().equals(GET_HEADER) && number(request) == 99) {
+                notes.add(99L);
+            }
+            return Mono.never();
+        });
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.fireAndForget(number(GET_HEADER, 99))).verifyComplete();
+        await().atMost(Duration.ofSeconds(5)).until(() -> notes.size() == 1);
+        StepVerifier.create(toA.request(number(GET_HEADER, 1)))
+                .then(() -> toA.disconnect(DisconnectReason.REQUESTED, "bye").subscribe())
+                .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind())
+                        .isEqualTo(RpcException.Kind.CONNECTION_LOST));
+    }
+
+    @Test
+    void requestsOverThePeersLimitAreRefusedAndScored() {
+        P2pNode a = nodes.start(NodeConfig.builder().rpc(RpcSettings.defaults().withMaxInboundStreams(4)));
+        P2pNode b = nodes.start();
+        a.handleRequests(GET_HEADER, (peer, request) -> Mono.never());
+        Peer toA = askerOf(a, b);
+
+        for (int i = 0; i < 4; i++) {
+            toA.request(number(GET_HEADER, i)).subscribe(m -> { }, e -> { });
+        }
+        StepVerifier.create(toA.request(number(GET_HEADER, 4)))
+                .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind()).isEqualTo(RpcException.Kind.REFUSED));
+        assertThat(a.rpc().refused()).isEqualTo(1);
+        assertThat(a.peerManager().score(b.id())).isEqualTo(RpcService.OVER_LIMIT_SCORE);
+    }
+
+    @Test
+    void thisNodesOwnLimitOfCallsInFlightRefusesLocally() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start(NodeConfig.builder().rpc(RpcSettings.defaults().withMaxOutboundStreams(2)));
+        a.handleRequests(GET_HEADER, (peer, request) -> Mono.never());
+        Peer toA = askerOf(a, b);
+        toA.request(number(GET_HEADER, 1)).subscribe(m -> { }, e -> { });
+        toA.request(number(GET_HEADER, 2)).subscribe(m -> { }, e -> { });
+        StepVerifier.create(toA.request(number(GET_HEADER, 3)))
+                .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind()).isEqualTo(RpcException.Kind.REFUSED));
+        assertThat(a.rpc().refused()).isZero(); // never sent
+    }
+
+    // ---- hostile peers (a raw peer speaking the secure channel) ----
+
+    @Test
+    void framesForUnknownStreamsAreCountedAndIgnored() throws Exception {
+        P2pNode node = nodes.start();
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.peers().size() == 1);
+            raw.send(new RpcFrame.Cancel(77).toMessage());                                  // cancel nothing
+            raw.send(new RpcFrame.RequestN(78, 5).toMessage());                             // credit nothing
+            raw.send(new RpcFrame.Response(79, number(GET_HEADER, 1), true).toMessage());   // answer nobody asked for
+            raw.send(RpcFrame.StreamError.of(80, RpcFrame.ErrorCode.FAILED, 0, "?").toMessage());
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.rpc().unknownStreamFrames() == 4);
+            assertThat(node.peers()).hasSize(1);
+            assertThat(node.peerManager().score(raw.id())).isZero();
+        }
+    }
+
+    @Test
+    void aRequestFloodIsRefusedAtTheRateAndTheFlooderBanned() throws Exception {
+        P2pNode node = nodes.start(NodeConfig.builder().rpc(RpcSettings.defaults().withRequestRate(10)));
+        node.handleRequests(GET_HEADER, (peer, request) -> Mono.just(request));
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.peers().size() == 1);
+            for (int i = 1; i <= 100; i++) { // a burst of 20 passes, then 5 points per refusal: 100 at the 40th
+                raw.send(new RpcFrame.Request(i, Mode.RESPONSE, 0, number(GET_HEADER, i)).toMessage());
+            }
+            assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.MISBEHAVIOUR);
+            assertThat(node.peerManager().isBanned(raw.id())).isTrue();
+            assertThat(node.rpc().refused()).isGreaterThanOrEqualTo(20);
+            assertThat(node.rpc().requestsServed()).isLessThanOrEqualTo(21);
+        }
+    }
+
+    @Test
+    void creditsOverTheirLimitOrAReusedLiveIdAreProtocolErrors() throws Exception {
+        P2pNode node = nodes.start();
+        node.handleStreams(GET_BLOCKS, (peer, request) -> Flux.never());
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.peers().size() == 1);
+            raw.send(new RpcFrame.Request(1, Mode.STREAM, RpcFrame.MAX_CREDITS, number(GET_BLOCKS, 0)).toMessage());
+            raw.send(new RpcFrame.RequestN(1, RpcFrame.MAX_CREDITS).toMessage()); // saturates: not an overflow
+            raw.send(Message.of(MessageType.MsgRequestN, ByteBuffer.allocate(8).putInt(1).putInt(-1).array())); // 2^32 − 1
+            assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+        }
+        try (RawPeer raw = RawPeer.connectSecure(node.address())) {
+            raw.send(new RpcFrame.Request(5, Mode.STREAM, 1, number(GET_BLOCKS, 0)).toMessage());
+            raw.send(new RpcFrame.Request(5, Mode.STREAM, 1, number(GET_BLOCKS, 0)).toMessage()); // id 5 is live
+            assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+        }
+    }
+
+    @Test
+    void aStreamNeverReadHoldsABoundedQueueAndItsPeerIsDisconnectedAsSlow() throws Exception {
+        int queueBytes = 8 << 20; // the default
+        P2pNode node = nodes.start(NodeConfig.builder()
+                .slowPeerTimeout(Duration.ofMillis(500)).pingInterval(Duration.ofMillis(250)).maxMissedPongs(100));
+        AtomicLong produced = new AtomicLong();
+        byte[] block = new byte[64 * 1024];
+        node.handleStreams(GET_BLOCKS, (peer, request) -> Flux.<Message>generate(sink -> sink.next(Message.of(GET_BLOCKS, block)))
+                .doOnNext(m -> produced.incrementAndGet()));
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(node.address());
+            RawPeer raw = RawPeer.connectSecure(s);
+            // A billion bytes of credit, and then never a read.
+            raw.send(new RpcFrame.Request(1, Mode.STREAM, RpcFrame.MAX_CREDITS, number(GET_BLOCKS, 0)).toMessage());
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.peers().isEmpty());
+            // What the responder produced: the socket buffers, the queue and one item, not the credits.
+            assertThat(produced.get() * block.length).isLessThan(queueBytes + 16L * (1 << 20));
+        }
+    }
+}
