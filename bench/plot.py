@@ -29,9 +29,12 @@ def latency(report, out):
     rows = report.get("latency", [])
     if not rows:
         return False
-    sections = [s for s in ("rtt", "setup") if any(r["section"] == s for r in rows)]
+    sections = [s for s in ("rtt", "reqresp", "setup") if any(r["section"] == s for r in rows)]
+    if not sections:
+        return False
     fig, axes = plt.subplots(1, len(sections), figsize=(6.5 * len(sections), 4.5), squeeze=False)
-    titles = {"rtt": "Round trip, 1-byte payload", "setup": "Dial to first message"}
+    titles = {"rtt": "Round trip, 1-byte payload", "reqresp": "Request round trip, 256-byte payload",
+              "setup": "Dial to first message"}
     for ax, section in zip(axes[0], sections):
         for r in (r for r in rows if r["section"] == section):
             p = r["percentiles_us"]

@@ -396,6 +396,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
     }
 
     /** Requests and streams between peers: handlers, limits and counts; see {@link RpcService}. */
+    @Override
     public RpcService rpc() {
         return rpc;
     }

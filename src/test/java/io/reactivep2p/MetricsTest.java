@@ -1,6 +1,7 @@
 package io.reactivep2p;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Meter;
@@ -12,6 +13,7 @@ import io.reactivep2p.mempool.TestTransactions;
 import io.reactivep2p.mempool.Transaction;
 import io.reactivep2p.metrics.MetricsRecorder;
 import io.reactivep2p.peer.Peer;
+import io.reactivep2p.peer.RpcException;
 import io.reactivep2p.protocol.Disconnect;
 import io.reactivep2p.protocol.DisconnectReason;
 import io.reactivep2p.protocol.FrameCodec;
@@ -23,9 +25,12 @@ import java.time.Duration;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 /** The node's meters in a Micrometer registry, fed by real connections on loopback. */
 class MetricsTest {
+
+    private static final MessageType APP = MessageType.of(0x80, "APP");
 
     private final TestNetwork network = new TestNetwork();
 
@@ -111,6 +116,24 @@ class MetricsTest {
         }
         assertThat(count(registry, "p2p.messages.received", "type", "TX")).isEqualTo(2);
         assertThat(functionCount(registry, "p2p.gossip.validations", "result", "accept")).isEqualTo(1);
+    }
+
+    @Test
+    void requestsAreCountedBySideAndOnesWithoutAHandler() {
+        SimpleMeterRegistry ra = new SimpleMeterRegistry();
+        SimpleMeterRegistry rb = new SimpleMeterRegistry();
+        P2pNode a = network.start(NodeConfig.builder().meterRegistry(ra));
+        P2pNode b = network.start(NodeConfig.builder().meterRegistry(rb));
+        a.handleRequests(APP, (peer, request) -> Mono.just(request));
+        Peer toA = b.connect(a.address()).block(Duration.ofSeconds(5));
+        assertThat(toA.request(Message.of(APP, new byte[] {1})).block(Duration.ofSeconds(5))).isNotNull();
+        assertThatThrownBy(() -> toA.request(Message.of(MessageType.of(0x99, "NONE"), new byte[0]))
+                .block(Duration.ofSeconds(5))).isInstanceOf(RpcException.class);
+        assertThat(functionCount(rb, "p2p.rpc.requests", "side", "sent")).isEqualTo(2);
+        assertThat(functionCount(ra, "p2p.rpc.requests", "side", "served")).isEqualTo(1);
+        assertThat(functionCount(ra, "p2p.rpc.no.handler")).isEqualTo(1);
+        assertThat(functionCount(ra, "p2p.rpc.refused")).isZero();
+        assertThat(functionCount(ra, "p2p.rpc.unknown.stream.frames")).isZero();
     }
 
     @Test

@@ -12,10 +12,16 @@ import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.RpcFrame;
 import io.reactivep2p.protocol.RpcFrame.Mode;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -251,6 +257,36 @@ class RpcNetworkTest {
     }
 
     @Test
+    void aResponderSendingBeyondTheCreditsItWasGivenIsAProtocolError() throws Exception {
+        P2pNode node = nodes.start();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Peer> dialled = node.connect(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort())).toFuture();
+            try (Socket socket = listener.accept(); RawPeer raw = RawPeer.acceptedSecure(socket)) {
+                Peer toRaw = dialled.get(5, TimeUnit.SECONDS);
+                StepVerifier.create(toRaw.requestStream(number(GET_BLOCKS, 0)), 1)
+                        .then(() -> {
+                            try {
+                                Message m;
+                                do {
+                                    m = raw.read();
+                                } while (!m.type().equals(MessageType.MsgRequest));
+                                RpcFrame.Request r = (RpcFrame.Request) RpcFrame.decode(m);
+                                assertThat(r.credits()).isEqualTo(1); // the subscriber's demand, no more
+                                raw.send(new RpcFrame.Response(r.stream(), number(GET_BLOCKS, 1), false).toMessage());
+                                raw.send(new RpcFrame.Response(r.stream(), number(GET_BLOCKS, 2), false).toMessage());
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        })
+                        .expectNextCount(1)
+                        .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind()).isEqualTo(RpcException.Kind.PROTOCOL));
+                assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+            }
+        }
+    }
+
+    @Test
     void aStreamNeverReadHoldsABoundedQueueAndItsPeerIsDisconnectedAsSlow() throws Exception {
         int queueBytes = 8 << 20; // the default
         P2pNode node = nodes.start(NodeConfig.builder()
@@ -259,7 +295,7 @@ class RpcNetworkTest {
         byte[] block = new byte[64 * 1024];
         node.handleStreams(GET_BLOCKS, (peer, request) -> Flux.<Message>generate(sink -> sink.next(Message.of(GET_BLOCKS, block)))
                 .doOnNext(m -> produced.incrementAndGet()));
-        try (java.net.Socket s = new java.net.Socket()) {
+        try (Socket s = new Socket()) {
             s.setReceiveBufferSize(4096);
             s.connect(node.address());
             RawPeer raw = RawPeer.connectSecure(s);

@@ -3,6 +3,7 @@ package io.reactivep2p.metrics;
 import io.reactivep2p.gossip.Gossip;
 import io.reactivep2p.mempool.Mempool;
 import io.reactivep2p.peer.PeerManager;
+import io.reactivep2p.peer.RpcService;
 
 /**
  * What a {@link MetricsRecorder} reads from a node rather than being told: the counters and
@@ -28,4 +29,9 @@ public interface MeteredNode {
 
     /** TX messages from peers that did not decode as transactions. */
     long malformedTransactions();
+
+    /** Requests and streams between peers: opened, served, refused, unanswerable; null when there are none. */
+    default RpcService rpc() {
+        return null;
+    }
 }

@@ -12,6 +12,7 @@ import io.reactivep2p.mempool.AddResult;
 import io.reactivep2p.mempool.Mempool;
 import io.reactivep2p.peer.Direction;
 import io.reactivep2p.peer.PeerManager;
+import io.reactivep2p.peer.RpcService;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.ProtocolException;
 import java.time.Duration;
@@ -172,6 +173,18 @@ final class MicrometerMetrics implements MetricsRecorder {
         counter("p2p.mempool.removed", "Transactions removed as included", mempool, Mempool::removed);
         counter("p2p.transactions.malformed", "TX messages from peers that did not decode (rejected)", node,
                 MeteredNode::malformedTransactions);
+
+        RpcService rpc = node.rpc();
+        if (rpc != null) {
+            String requests = "Requests and streams between peers, by side";
+            counter("p2p.rpc.requests", requests, rpc, RpcService::requestsSent, "side", "sent");
+            counter("p2p.rpc.requests", requests, rpc, RpcService::requestsServed, "side", "served");
+            counter("p2p.rpc.refused", "Peers' requests refused over a limit (in flight, per second)", rpc,
+                    RpcService::refused);
+            counter("p2p.rpc.no.handler", "Peers' requests of a type without a handler", rpc, RpcService::noHandler);
+            counter("p2p.rpc.unknown.stream.frames", "Frames for streams that are not live, ignored", rpc,
+                    RpcService::unknownStreamFrames);
+        }
     }
 
     private <T> void gauge(String name, String description, T obj, ToDoubleFunction<T> f, String... tags) {

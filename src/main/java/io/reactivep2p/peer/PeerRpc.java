@@ -628,6 +628,10 @@ final class PeerRpc {
                 if (done) {
                     return;
                 }
+                if (!pulling) { // an item not asked for: a publisher that breaks Reactive Streams
+                    end(new IllegalStateException("the stream handler emitted an item it was not asked for"));
+                    return;
+                }
                 pulling = false;
                 credits--;
                 if (item.payloadLength() + RpcFrame.RESPONSE_OVERHEAD > maxMessageLength) {
