@@ -12,7 +12,7 @@ import struct
 
 REQUEST, RESPONSE, ERROR, REQUEST_N, CANCEL = 0x30, 0x31, 0x32, 0x33, 0x34
 MODE_RESPONSE, MODE_STREAM, MODE_FIRE_AND_FORGET = 0, 1, 2
-NEXT, COMPLETE = 1, 2
+NEXT, COMPLETE, FOLLOWS = 1, 2, 4
 APPLICATION, REFUSED, NO_HANDLER, FAILED = 1, 2, 3, 4
 
 
@@ -24,8 +24,8 @@ def request(stream, mode, credits, type_, payload):
     return inner(REQUEST, struct.pack(">IBIB", stream, mode, credits, type_) + payload)
 
 
-def response(stream, item=None, complete=False):
-    flags = (NEXT if item is not None else 0) | (COMPLETE if complete else 0)
+def response(stream, item=None, complete=False, follows=False):
+    flags = (NEXT if item is not None else 0) | (COMPLETE if complete else 0) | (FOLLOWS if follows else 0)
     body = struct.pack(">IB", stream, flags)
     if item is not None:
         body += struct.pack(">B", item[0]) + item[1]
@@ -52,6 +52,7 @@ vectors = {
     "RESPONSE_ITEM_COMPLETE": response(1, (0x81, b"header"), complete=True),
     "RESPONSE_ITEM": response(2, (0x84, b"block-1000")),
     "RESPONSE_COMPLETE": response(2, complete=True),
+    "RESPONSE_FRAGMENT": response(2, (0x84, b"block-"), follows=True),
     "ERROR_APPLICATION": error(1, APPLICATION, 404, "no such block"),
     "ERROR_REFUSED": error(3, REFUSED, 0, "over the limit of requests in flight or per second"),
     "REQUEST_N": request_n(2, 32),

@@ -136,6 +136,30 @@ class RpcNetworkTest {
     }
 
     @Test
+    void largeItemsTravelInFragmentsAndArriveWhole() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        int[] sizes = {100 * 1024, 64 * 1024 - 1024, 64 * 1024 - 1023, 1 << 20, 3 * (1 << 20) + 7, 10};
+        List<Message> items = new java.util.ArrayList<>();
+        java.util.Random random = new java.util.Random(3);
+        for (int size : sizes) {
+            byte[] payload = new byte[size];
+            random.nextBytes(payload);
+            items.add(Message.of(GET_BLOCKS, payload));
+        }
+        a.handleStreams(GET_BLOCKS, (peer, request) -> Flux.fromIterable(items));
+        a.handleRequests(GET_HEADER, (peer, request) -> Mono.just(items.get(3))); // an answer of 1 MiB, whole
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.requestStream(number(GET_BLOCKS, 0)), 1)
+                .expectNext(items.get(0))
+                .thenRequest(Long.MAX_VALUE)
+                .expectNext(items.get(1), items.get(2), items.get(3), items.get(4), items.get(5))
+                .verifyComplete();
+        StepVerifier.create(toA.request(number(GET_HEADER, 0))).expectNext(items.get(3)).verifyComplete();
+    }
+
+    @Test
     void cancellingAStreamStopsTheResponderAndAnErrorEndsIt() {
         P2pNode a = nodes.start();
         P2pNode b = nodes.start();
@@ -256,8 +280,18 @@ class RpcNetworkTest {
         }
     }
 
-    @Test
-    void aResponderSendingBeyondTheCreditsItWasGivenIsAProtocolError() throws Exception {
+    /** What a raw responder answers to a stream's REQUEST (its stream id given). */
+    @FunctionalInterface
+    interface RawAnswer {
+        void answer(RawPeer raw, long stream) throws java.io.IOException;
+    }
+
+    /**
+     * A stream with one credit asked of a raw peer that answers with {@code answer}: the node
+     * receives {@code good} items, then the stream fails with PROTOCOL and the node disconnects
+     * the raw peer with a protocol error.
+     */
+    private void brokenResponder(int good, RawAnswer answer) throws Exception {
         P2pNode node = nodes.start();
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Peer> dialled = node.connect(
@@ -273,17 +307,42 @@ class RpcNetworkTest {
                                 } while (!m.type().equals(MessageType.MsgRequest));
                                 RpcFrame.Request r = (RpcFrame.Request) RpcFrame.decode(m);
                                 assertThat(r.credits()).isEqualTo(1); // the subscriber's demand, no more
-                                raw.send(new RpcFrame.Response(r.stream(), number(GET_BLOCKS, 1), false).toMessage());
-                                raw.send(new RpcFrame.Response(r.stream(), number(GET_BLOCKS, 2), false).toMessage());
+                                answer.answer(raw, r.stream());
                             } catch (java.io.IOException e) {
                                 throw new java.io.UncheckedIOException(e);
                             }
                         })
-                        .expectNextCount(1)
+                        .expectNextCount(good)
                         .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind()).isEqualTo(RpcException.Kind.PROTOCOL));
                 assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
             }
         }
+    }
+
+    @Test
+    void aResponderSendingBeyondTheCreditsItWasGivenIsAProtocolError() throws Exception {
+        brokenResponder(1, (raw, stream) -> {
+            raw.send(new RpcFrame.Response(stream, number(GET_BLOCKS, 1), false).toMessage());
+            raw.send(new RpcFrame.Response(stream, number(GET_BLOCKS, 2), false).toMessage());
+        });
+    }
+
+    @Test
+    void fragmentsOfAnotherTypeOrPastTheMaximumOrEndingMidItemAreProtocolErrors() throws Exception {
+        brokenResponder(0, (raw, stream) -> {
+            raw.send(new RpcFrame.Response(stream, number(GET_BLOCKS, 1), false, true).toMessage());
+            raw.send(new RpcFrame.Response(stream, number(GET_HEADER, 2), false).toMessage());
+        });
+        byte[] mib = new byte[1 << 20];
+        brokenResponder(0, (raw, stream) -> {
+            for (int i = 0; i < 5; i++) { // 5 MiB of one item: over the 4 MiB maximum message length
+                raw.send(new RpcFrame.Response(stream, Message.of(GET_BLOCKS, mib), false, true).toMessage());
+            }
+        });
+        brokenResponder(0, (raw, stream) -> {
+            raw.send(new RpcFrame.Response(stream, number(GET_BLOCKS, 1), false, true).toMessage());
+            raw.send(new RpcFrame.Response(stream, null, true).toMessage());
+        });
     }
 
     @Test

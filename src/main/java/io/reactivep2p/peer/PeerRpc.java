@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reactivep2p.protocol.Message;
+import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.protocol.ProtocolException;
 import io.reactivep2p.protocol.RpcFrame;
 import io.reactivep2p.protocol.RpcFrame.ErrorCode;
@@ -36,12 +37,20 @@ import reactor.core.publisher.Operators;
  * subscriber, never more (at most 2^31 − 1 outstanding, topped up when half are used), so
  * nothing arrives that the subscriber has not asked for and the requester buffers nothing. The
  * responder asks its handler's publisher for one item at a time, only while it holds credits
- * and the connection is writable, and writes the items to the channel itself: it holds at most
- * one item beyond the channel's write buffer.
+ * and the connection is writable, and writes the items to the channel itself, items over
+ * {@value #FRAGMENT_BYTES} bytes in fragments: it holds at most one item, and writes at most one
+ * fragment, beyond the channel's write buffer.
  */
 final class PeerRpc {
 
     private static final Logger log = LoggerFactory.getLogger(PeerRpc.class);
+
+    /**
+     * The largest item a stream sends whole; larger ones go in fragments of this size, each a
+     * RESPONSE with FOLLOWS but the last. With the frame's and the RESPONSE's headers, a
+     * fragment fits one record of the secure channel (65,519 bytes of plaintext).
+     */
+    static final int FRAGMENT_BYTES = 64 * 1024 - 1024;
 
     private final Peer peer;
     private final Channel channel;
@@ -287,6 +296,8 @@ final class PeerRpc {
         /** Demand of the subscriber not yet given as credits (saturating). */
         private long unsent;
         private boolean started;
+        /** The item being received in fragments, if any. */
+        private Fragments fragments;
 
         StreamCall(FluxSink<Message> sink, Duration timeout, Message request) {
             super(timeout);
@@ -340,16 +351,35 @@ final class PeerRpc {
 
         @Override
         void onResponse(RpcFrame.Response response) {
-            if (response.item() != null) {
-                if (outstanding == 0) {
-                    finished();
-                    fail(protocol("an item beyond the credits given"));
-                    throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,
-                            "RESPONSE: an item beyond the credits given for stream " + id);
-                }
-                outstanding--;
+            Message item = response.item();
+            if (item != null) {
                 lastActivity = now();
-                sink.next(response.item());
+                if (fragments == null) {
+                    if (outstanding == 0) {
+                        violation("an item beyond the credits given");
+                    }
+                    outstanding--; // an item takes one credit, at its first fragment
+                    if (response.follows()) {
+                        fragments = new Fragments(item);
+                        return;
+                    }
+                } else {
+                    if (!item.type().equals(fragments.type)) {
+                        violation("a fragment of type " + item.type().name() + " continues an item of type "
+                                + fragments.type.name());
+                    }
+                    if (!fragments.add(item, maxMessageLength)) {
+                        violation("an item of fragments over the maximum message length " + maxMessageLength);
+                    }
+                    if (response.follows()) {
+                        return;
+                    }
+                    item = fragments.whole();
+                    fragments = null;
+                }
+                sink.next(item);
+            } else if (fragments != null) {
+                violation("the end of the stream in the middle of an item");
             }
             if (response.complete()) {
                 finished();
@@ -357,6 +387,48 @@ final class PeerRpc {
             } else if (!done) {
                 giveCredits();
             }
+        }
+
+        private void violation(String what) {
+            finished();
+            fail(protocol(what));
+            throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "RESPONSE for stream " + id + ": " + what);
+        }
+    }
+
+    /**
+     * The fragments of an item received so far (a stream receives one item at a time), joined
+     * once, at the last: one copy of the item, into an array of its size.
+     */
+    private static final class Fragments {
+        final MessageType type;
+        private final List<Message> parts = new ArrayList<>();
+        private int length;
+
+        Fragments(Message first) {
+            this.type = first.type();
+            parts.add(first);
+            this.length = first.payloadLength();
+        }
+
+        /** Adds a fragment; false, adding nothing, if the item would pass {@code max} bytes. */
+        boolean add(Message fragment, int max) {
+            if ((long) length + fragment.payloadLength() > max) {
+                return false;
+            }
+            parts.add(fragment);
+            length += fragment.payloadLength();
+            return true;
+        }
+
+        Message whole() {
+            byte[] bytes = new byte[length];
+            int at = 0;
+            for (Message part : parts) {
+                part.copyPayload(0, bytes, at, part.payloadLength());
+                at += part.payloadLength();
+            }
+            return Message.wrap(type, bytes);
         }
     }
 
@@ -572,6 +644,15 @@ final class PeerRpc {
         }
     }
 
+    /**
+     * Answers one stream. Items are written by the stream itself, not through the outbound
+     * queue: the queue drains in a task of its own, so while items waited there the channel
+     * would still look writable and the publisher be asked for more; written here, the
+     * channel's writability is this stream's backpressure (as {@link StreamWriter}'s). An item
+     * larger than {@link #FRAGMENT_BYTES} goes out in fragments, each only while the channel is
+     * writable, and a stream that waited for writability resumes in a task queued after the
+     * outbound queue's drain: gossip, answers and credits go between the fragments.
+     */
     private final class StreamServing extends Serving implements CoreSubscriber<Message> {
         private final long id;
         private long credits;
@@ -580,6 +661,11 @@ final class PeerRpc {
         private boolean waitingWritable;
         private boolean flushScheduled;
         private boolean done;
+        /** The item being written in fragments, and how much of it is written. */
+        private Message pending;
+        private int pendingOffset;
+        /** The publisher completed while an item was still being written. */
+        private boolean completeAfterPending;
 
         StreamServing(long id, long credits) {
             this.id = id;
@@ -591,23 +677,28 @@ final class PeerRpc {
             pull();
         }
 
-        /** Asks the publisher for one item: with credits, while the connection takes more. */
+        /** Asks the publisher for one item: with credits, nothing left to write, while the connection takes more. */
         private void pull() {
-            if (done || upstream == null || pulling || credits == 0) {
+            if (done || upstream == null || pulling || pending != null || credits == 0) {
                 return;
             }
             if (!channel.isWritable()) {
-                if (!waitingWritable) {
-                    waitingWritable = true;
-                    peer.whenWritable(() -> {
-                        waitingWritable = false;
-                        pull();
-                    });
-                }
+                whenWritable(this::pull);
                 return;
             }
             pulling = true;
             upstream.request(1);
+        }
+
+        /** Runs {@code task} once the channel is writable, after the outbound queue has drained what it can. */
+        private void whenWritable(Runnable task) {
+            if (!waitingWritable) {
+                waitingWritable = true;
+                peer.whenWritable(() -> channel.eventLoop().execute(() -> {
+                    waitingWritable = false;
+                    task.run();
+                }));
+            }
         }
 
         @Override
@@ -634,7 +725,7 @@ final class PeerRpc {
                 }
                 pulling = false;
                 credits--;
-                if (item.payloadLength() + RpcFrame.RESPONSE_OVERHEAD > maxMessageLength) {
+                if (item.payloadLength() > maxMessageLength) {
                     end(new IllegalArgumentException("item of " + item.payloadLength() + " bytes"));
                     return;
                 }
@@ -643,9 +734,39 @@ final class PeerRpc {
                     stop();
                     return;
                 }
-                write(new RpcFrame.Response(id, item, false));
-                pull();
+                if (item.payloadLength() <= FRAGMENT_BYTES) {
+                    write(new RpcFrame.Response(id, item, false));
+                    pull();
+                } else {
+                    pending = item;
+                    pendingOffset = 0;
+                    writeFragments();
+                }
             });
+        }
+
+        /** Writes the pending item's fragments while the channel is writable; then the next item, or the end. */
+        private void writeFragments() {
+            if (done) {
+                return;
+            }
+            Message item = pending;
+            int length = item.payloadLength();
+            while (pendingOffset < length) {
+                if (!channel.isWritable()) {
+                    whenWritable(this::writeFragments);
+                    return;
+                }
+                int n = Math.min(FRAGMENT_BYTES, length - pendingOffset);
+                write(RpcFrame.Response.fragment(id, item, pendingOffset, n, pendingOffset + n < length));
+                pendingOffset += n;
+            }
+            pending = null;
+            if (completeAfterPending) {
+                complete();
+            } else {
+                pull();
+            }
         }
 
         @Override
@@ -656,15 +777,23 @@ final class PeerRpc {
         @Override
         public void onComplete() {
             onLoop(() -> {
-                if (done) {
-                    return;
-                }
-                done = true;
-                if (serving.remove(id) == this) {
-                    inboundLive--;
-                    write(new RpcFrame.Response(id, null, true));
+                if (pending != null) {
+                    completeAfterPending = true; // the last item's fragments first
+                } else {
+                    complete();
                 }
             });
+        }
+
+        private void complete() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (serving.remove(id) == this) {
+                inboundLive--;
+                write(new RpcFrame.Response(id, null, true));
+            }
         }
 
         private void end(Throwable error) {
@@ -672,20 +801,18 @@ final class PeerRpc {
                 return;
             }
             if (serving.remove(id) == this) {
-                write(errorFrame(id, error));
+                write(errorFrame(id, error)); // a partly written item is dropped with the stream
             }
             stop();
         }
 
-        /**
-         * Writes to the channel itself, not through the outbound queue: the queue drains in a
-         * task of its own, so while items wait there the channel still looks writable and the
-         * publisher would be asked for more; written here, its writability is this stream's
-         * backpressure (as {@link StreamWriter}'s). The stream's frames keep their order; a
-         * flush per event-loop task.
-         */
+        /** Writes a frame of this stream; its frames keep their order; a flush per event-loop task. */
         private void write(RpcFrame frame) {
-            channel.write(frame.toMessage(), channel.voidPromise());
+            write(frame.toMessage());
+        }
+
+        private void write(Message frame) {
+            channel.write(frame, channel.voidPromise());
             if (!flushScheduled) {
                 flushScheduled = true;
                 channel.eventLoop().execute(() -> {
@@ -700,6 +827,7 @@ final class PeerRpc {
                 done = true;
                 inboundLive--;
             }
+            pending = null;
             if (upstream != null) {
                 upstream.cancel();
             }

@@ -134,18 +134,23 @@ public sealed interface RpcFrame {
     /**
      * RESPONSE ({@code 0x31}): {@code u32 stream}, {@code u8 flags} (bit 0 NEXT: an item
      * follows, {@code u8 type} and its payload; bit 1 COMPLETE: the last frame of the stream;
-     * at least one of them, no other bit), then the item if NEXT.
+     * bit 2 FOLLOWS: the item is a fragment, continued in the stream's next RESPONSE; at least
+     * one of NEXT and COMPLETE, FOLLOWS only with NEXT and without COMPLETE, no other bit),
+     * then the item if NEXT.
      *
-     * @param item the item, or {@code null} for a COMPLETE without one
+     * @param item the item (or a fragment of it), or {@code null} for a COMPLETE without one
+     * @param follows whether {@code item} is a fragment that the next RESPONSE continues
      */
-    record Response(long stream, Message item, boolean complete) implements RpcFrame {
+    record Response(long stream, Message item, boolean complete, boolean follows) implements RpcFrame {
 
         /** Flag bit 0: an item follows. */
         public static final int NEXT = 1;
         /** Flag bit 1: the last frame of the stream. */
         public static final int COMPLETE = 2;
+        /** Flag bit 2: the item is a fragment; the stream's next RESPONSE continues it. */
+        public static final int FOLLOWS = 4;
 
-        /** Checks that there is an item, an end, or both. */
+        /** Checks that there is an item, an end, or both, and that only an item's fragment follows. */
         public Response {
             checkU32(stream, "stream");
             if (stream == 0) {
@@ -154,18 +159,44 @@ public sealed interface RpcFrame {
             if (item == null && !complete) {
                 throw new IllegalArgumentException("a RESPONSE carries an item, the end, or both");
             }
+            if (follows && (item == null || complete)) {
+                throw new IllegalArgumentException("FOLLOWS is for a fragment of an item, not the end");
+            }
+        }
+
+        /** A whole item, the end, or both. */
+        public Response(long stream, Message item, boolean complete) {
+            this(stream, item, complete, false);
         }
 
         @Override
         public Message toMessage() {
             int itemLength = item == null ? 0 : 1 + item.payloadLength();
             ByteBuffer b = ByteBuffer.allocate(5 + itemLength);
-            b.putInt((int) stream).put((byte) ((item == null ? 0 : NEXT) | (complete ? COMPLETE : 0)));
+            b.putInt((int) stream).put((byte) ((item == null ? 0 : NEXT) | (complete ? COMPLETE : 0)
+                    | (follows ? FOLLOWS : 0)));
             if (item != null) {
                 b.put((byte) item.type().code());
                 item.copyPayload(0, b.array(), RESPONSE_OVERHEAD, item.payloadLength());
             }
             return Message.wrap(MessageType.MsgResponse, b.array());
+        }
+
+        /**
+         * The RESPONSE message of a fragment: {@code length} bytes of {@code item}'s payload from
+         * {@code offset}, with NEXT, and FOLLOWS unless it is the item's last. Copies the bytes
+         * once, straight into the frame (a {@link Response} of the fragment would copy them twice).
+         */
+        public static Message fragment(long stream, Message item, int offset, int length, boolean follows) {
+            checkU32(stream, "stream");
+            if (stream == 0) {
+                throw new IllegalArgumentException("stream 0 has no answer");
+            }
+            Objects.checkFromIndexSize(offset, length, item.payloadLength());
+            byte[] b = new byte[RESPONSE_OVERHEAD + length];
+            ByteBuffer.wrap(b).putInt((int) stream).put((byte) (NEXT | (follows ? FOLLOWS : 0))).put((byte) item.type().code());
+            item.copyPayload(offset, b, RESPONSE_OVERHEAD, length);
+            return Message.wrap(MessageType.MsgResponse, b);
         }
 
         static Response decode(Message message) {
@@ -175,7 +206,8 @@ public sealed interface RpcFrame {
             if (stream == 0) {
                 throw r.malformed("stream 0 has no answer");
             }
-            if (flags == 0 || (flags & ~(NEXT | COMPLETE)) != 0) {
+            if ((flags & (NEXT | COMPLETE)) == 0 || (flags & ~(NEXT | COMPLETE | FOLLOWS)) != 0
+                    || ((flags & FOLLOWS) != 0 && (flags & (NEXT | COMPLETE)) != NEXT)) {
                 throw r.malformed("flags " + flags);
             }
             Message item = null;
@@ -183,7 +215,7 @@ public sealed interface RpcFrame {
                 item = r.rest(MessageType.fromCode(r.u8("type")));
             }
             r.end();
-            return new Response(stream, item, (flags & COMPLETE) != 0);
+            return new Response(stream, item, (flags & COMPLETE) != 0, (flags & FOLLOWS) != 0);
         }
     }
 

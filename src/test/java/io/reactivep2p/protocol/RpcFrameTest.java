@@ -30,6 +30,7 @@ class RpcFrameTest {
     static final String RESPONSE_ITEM_COMPLETE = "31000000000c000000010381686561646572";
     static final String RESPONSE_ITEM = "310000000010000000020184626c6f636b2d31303030";
     static final String RESPONSE_COMPLETE = "3100000000050000000202";
+    static final String RESPONSE_FRAGMENT = "31000000000c000000020584626c6f636b2d";
     static final String ERROR_APPLICATION = "320000000018000000010100000194000d6e6f207375636820626c6f636b";
     static final String ERROR_REFUSED = "32000000003d00000003020000000000326f76657220746865206c696d6974206f662072657175"
             + "6573747320696e20666c69676874206f7220706572207365636f6e64";
@@ -69,6 +70,12 @@ class RpcFrameTest {
         bothWays(RESPONSE_ITEM, new RpcFrame.Response(2, Message.of(BLOCK,
                 "block-1000".getBytes(StandardCharsets.US_ASCII)), false));
         bothWays(RESPONSE_COMPLETE, new RpcFrame.Response(2, null, true));
+        bothWays(RESPONSE_FRAGMENT, new RpcFrame.Response(2, Message.of(BLOCK,
+                "block-".getBytes(StandardCharsets.US_ASCII)), false, true));
+        Message block = Message.of(BLOCK, "block-1000".getBytes(StandardCharsets.US_ASCII));
+        assertThat(inner(RpcFrame.Response.fragment(2, block, 0, 6, true))).isEqualTo(RESPONSE_FRAGMENT);
+        assertThat(RpcFrame.decode(RpcFrame.Response.fragment(2, block, 6, 4, false)))
+                .isEqualTo(new RpcFrame.Response(2, Message.of(BLOCK, "1000".getBytes(StandardCharsets.US_ASCII)), false));
         bothWays(ERROR_APPLICATION, RpcFrame.StreamError.of(1, ErrorCode.APPLICATION, 404, "no such block"));
         bothWays(ERROR_REFUSED, RpcFrame.StreamError.of(3, ErrorCode.REFUSED, 0,
                 "over the limit of requests in flight or per second"));
@@ -85,6 +92,7 @@ class RpcFrameTest {
         for (RpcFrame f : new RpcFrame[] {
             new RpcFrame.Request(id, Mode.RESPONSE, 0, m), new RpcFrame.Request(id, Mode.STREAM, n, m),
             new RpcFrame.Request(0, Mode.FIRE_AND_FORGET, 0, m), new RpcFrame.Response(id, m, complete),
+            new RpcFrame.Response(id, m, false, true),
             new RpcFrame.Response(id, null, true), new RpcFrame.StreamError(id, 7, 0xFFFF_FFFFL, "x"),
             new RpcFrame.RequestN(id, n), new RpcFrame.Cancel(id)}) {
             assertThat(RpcFrame.decode(f.toMessage())).isEqualTo(f);
@@ -106,7 +114,9 @@ class RpcFrameTest {
         malformed("30000000000a000000020180000000" + "82");    // a stream with 2^31 credits
         malformed("30000000000a000000010000000001" + "81");    // credits on a request/response
         malformed("3100000000050000000200");                   // RESPONSE without NEXT or COMPLETE
-        malformed("3100000000050000000204");                   // RESPONSE with a reserved flag
+        malformed("3100000000050000000208");                   // RESPONSE with a reserved flag
+        malformed("3100000000050000000204");                   // FOLLOWS without NEXT
+        malformed("310000000006000000020784");                 // FOLLOWS with COMPLETE
         malformed("3100000000050000000201");                   // NEXT without the item's type
         malformed("3100000000060000000202ff");               // COMPLETE alone with a trailing byte
         malformed("3100000000050000000002");                   // RESPONSE for stream 0
