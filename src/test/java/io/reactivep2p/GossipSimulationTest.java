@@ -2,11 +2,11 @@ package io.reactivep2p;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.util.ResourceLeakDetector;
 import io.reactivep2p.gossip.BroadcastResult;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
 import io.reactivep2p.sim.Simulation;
+import io.reactivep2p.testing.LeakChecks;
 import io.reactivep2p.topology.Topology;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -95,31 +95,18 @@ class GossipSimulationTest {
         assertThat(delivered[0]).isEqualTo(expected);
     }
 
-    /**
-     * About a million frames at 10 nodes, 4 million at 50: paranoid leak tracking of each (a
-     * stack trace per touch, and in the simulator every write is a buffer of its own) costs some
-     * 25× the time, so the bursts sample at SIMPLE (one buffer in 128 tracked: a systematic leak
-     * over millions of buffers is still reported, and fails the class as any other). Paranoid is
-     * restored for the rest.
-     */
-    private void sampledForLeaks(Runnable test) {
-        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
-        try {
-            test.run();
-        } finally {
-            ResourceLeakDetector.setLevel(level);
-        }
-    }
+    // About a million frames at 10 nodes, 4 million at 50: paranoid leak tracking of each (a
+    // stack trace per touch, and in the simulator every write is a buffer of its own) costs some
+    // 25× the time, so the bursts sample it (LeakChecks.sampled).
 
     @Test
     void aBurstOfTenThousandReachesEveryNodeOfTenExactlyOnce() {
-        sampledForLeaks(() -> burstReachesEveryNodeExactlyOnce(10, 10_000, 2_000));
+        LeakChecks.sampled(() -> burstReachesEveryNodeExactlyOnce(10, 10_000, 2_000));
     }
 
     @Test
     void aBurstOfTenThousandReachesEveryNodeOfFiftyExactlyOnce() {
-        sampledForLeaks(() -> burstReachesEveryNodeExactlyOnce(50, 10_000, 2_000));
+        LeakChecks.sampled(() -> burstReachesEveryNodeExactlyOnce(50, 10_000, 2_000));
     }
 
     @Test

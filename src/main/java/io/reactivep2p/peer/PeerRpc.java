@@ -248,6 +248,13 @@ final class PeerRpc {
             }
         }
 
+        /** The responder broke the protocol: the call fails with PROTOCOL, and the caller disconnects it. */
+        void violation(String what) {
+            finished();
+            fail(protocol(what));
+            throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "RESPONSE for stream " + id + ": " + what);
+        }
+
         abstract void fail(Throwable error);
 
         abstract void onResponse(RpcFrame.Response response);
@@ -274,10 +281,7 @@ final class PeerRpc {
         @Override
         void onResponse(RpcFrame.Response response) {
             if (!response.complete()) {
-                finished();
-                fail(protocol("an item without COMPLETE answers a request"));
-                throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,
-                        "RESPONSE: an item without COMPLETE for request " + id);
+                violation("an item without COMPLETE answers a request");
             }
             finished();
             if (response.item() != null) {
@@ -387,12 +391,6 @@ final class PeerRpc {
             } else if (!done) {
                 giveCredits();
             }
-        }
-
-        private void violation(String what) {
-            finished();
-            fail(protocol(what));
-            throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "RESPONSE for stream " + id + ": " + what);
         }
     }
 

@@ -2,18 +2,17 @@ package io.reactivep2p.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.util.ResourceLeakDetector;
 import io.reactivep2p.P2pNode;
 import io.reactivep2p.mempool.TestTransactions;
 import io.reactivep2p.peer.PeerMessage;
 import io.reactivep2p.protocol.Message;
 import io.reactivep2p.protocol.MessageType;
+import io.reactivep2p.testing.LeakChecks;
 import io.reactivep2p.topology.Topology;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The simulated network: real nodes on virtual time over modelled links. */
@@ -60,27 +59,17 @@ class SimulationTest {
     }
 
     /**
-     * Runs {@code runs} with leak tracking sampled (SIMPLE, one buffer in 128): paranoid's stack
-     * trace per touch costs some 10× the time in the simulator's one deep stack over the
-     * hundreds of thousands of buffers of these runs; a systematic leak is still reported.
+     * The runs below sample leak tracking ({@link LeakChecks#sampled}): paranoid's stack trace
+     * per touch costs some 10× the time in the simulator's one deep stack, over the hundreds of
+     * thousands of buffers of these runs.
      */
-    private static <T> T sampledForLeaks(Supplier<T> runs) {
-        ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
-        try {
-            return runs.get();
-        } finally {
-            ResourceLeakDetector.setLevel(level);
-        }
-    }
-
     @Test
     void theSameSeedGivesTheSameRunEventForEvent() {
-        Outcome first = sampledForLeaks(() -> gossip(7, 200));
-        Outcome second = sampledForLeaks(() -> gossip(7, 200));
+        Outcome first = LeakChecks.sampled(() -> gossip(7, 200));
+        Outcome second = LeakChecks.sampled(() -> gossip(7, 200));
         assertThat(first.pools()).allMatch(size -> size == 50);
         assertThat(second).isEqualTo(first);
-        Outcome other = sampledForLeaks(() -> gossip(8, 200));
+        Outcome other = LeakChecks.sampled(() -> gossip(8, 200));
         assertThat(other.pools()).allMatch(size -> size == 50);
         assertThat(other.trace()).isNotEqualTo(first.trace());
     }
@@ -119,8 +108,8 @@ class SimulationTest {
 
     @Test
     void discoveryRotationAndCrashesRunTheSameForTheSameSeed() {
-        Discovered first = sampledForLeaks(() -> discovery(3));
-        Discovered second = sampledForLeaks(() -> discovery(3));
+        Discovered first = LeakChecks.sampled(() -> discovery(3));
+        Discovered second = LeakChecks.sampled(() -> discovery(3));
         assertThat(second).isEqualTo(first);
     }
 
