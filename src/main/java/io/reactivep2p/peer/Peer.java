@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -44,6 +45,8 @@ public final class Peer {
     private final Sinks.One<Disconnection> closed = Sinks.one();
     /** Streams of {@link #send(Publisher)} waiting for the channel to be writable; event loop only. */
     private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
+    private final Runnable resumeWaiters = this::resumeWaiters;
+    private boolean waitersScheduled; // event loop only
     private volatile long lastRttNanos = -1;
     private volatile long averageRttNanos = -1;
     private volatile Disconnection disconnection;
@@ -267,13 +270,36 @@ public final class Peer {
         rpc.onFrame(frame);
     }
 
-    /** Runs {@code task} on the event loop once the channel is writable again. Event loop only. */
+    /**
+     * Runs {@code task} on the event loop once the channel is writable again, after the outbound
+     * queue has written what it holds. Event loop only.
+     */
     void whenWritable(Runnable task) {
         writableWaiters.add(task);
     }
 
-    /** The channel has become writable: resumes the streams waiting for it. Event loop only. */
+    /**
+     * The channel has become writable: the streams waiting for it resume in a task queued after
+     * the outbound queue's drain (which {@code channelWritabilityChanged} queued first), so
+     * gossip, answers and credits go out before a stream writes again: a stream that wrote at
+     * once would fill the channel again before every drain and starve the queue. Event loop only.
+     */
     void writable() {
+        if (!writableWaiters.isEmpty() && !waitersScheduled) {
+            waitersScheduled = true;
+            try {
+                channel.eventLoop().execute(resumeWaiters);
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down: the channel closes, which ends every waiting stream
+            }
+        }
+    }
+
+    private void resumeWaiters() {
+        waitersScheduled = false;
+        if (!channel.isWritable()) {
+            return; // the drain filled it: they wait for the next change
+        }
         for (int n = writableWaiters.size(); n > 0; n--) {
             writableWaiters.poll().run(); // a task may wait again: it runs at the next change
         }

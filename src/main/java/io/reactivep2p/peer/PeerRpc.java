@@ -692,10 +692,10 @@ final class PeerRpc {
         private void whenWritable(Runnable task) {
             if (!waitingWritable) {
                 waitingWritable = true;
-                peer.whenWritable(() -> channel.eventLoop().execute(() -> {
+                peer.whenWritable(() -> {
                     waitingWritable = false;
                     task.run();
-                }));
+                });
             }
         }
 

@@ -23,6 +23,10 @@ import reactor.core.publisher.Sinks;
  * per connection; each frame is then a fresh allocation, cold in the CPU cache by the time
  * the socket takes it.
  *
+ * <p>When the channel turns writable again, the stream resumes after the peer's outbound queue
+ * has drained ({@link Peer#writable()}): gossip and answers queued meanwhile go out between two
+ * of its messages, never starved by it.
+ *
  * <p>Writes happen on the channel's event loop, in the order of the stream; the messages
  * written within one event-loop task share one flush. Completes when the stream has
  * completed and every message is written; errors if a write fails or the connection closes

@@ -186,21 +186,21 @@ final class Converters {
         }
     }
 
-    /** A partition: when, and what share of the nodes goes to one side: {@code 30s:50%}. */
-    static final class PartitionAt implements ITypeConverter<SimScenario.Partition> {
-        private static final Pattern PARTITION = Pattern.compile("(.+):(\\d+(?:\\.\\d+)?)%");
+    /** A time and a share of the nodes, for a partition or a crash: {@code 30s:50%}. */
+    static final class AtShare implements ITypeConverter<SimScenario.Share> {
+        private static final Pattern AT_SHARE = Pattern.compile("(.+):(\\d+(?:\\.\\d+)?)%");
 
         @Override
-        public SimScenario.Partition convert(String value) {
-            Matcher m = PARTITION.matcher(value.trim());
+        public SimScenario.Share convert(String value) {
+            Matcher m = AT_SHARE.matcher(value.trim());
             if (!m.matches()) {
-                throw new TypeConversionException("'" + value + "' is not a partition (e.g. 30s:50%)");
+                throw new TypeConversionException("'" + value + "' is not a time and a share of the nodes (e.g. 30s:50%)");
             }
             double percent = Double.parseDouble(m.group(2));
             if (percent <= 0 || percent >= 100) {
-                throw new TypeConversionException("'" + value + "': the share of nodes cut off must be in 0..100 %, both excluded");
+                throw new TypeConversionException("'" + value + "': the share of the nodes must be in 0..100 %, both excluded");
             }
-            return new SimScenario.Partition(nonNegativeDuration(m.group(1)), percent / 100);
+            return new SimScenario.Share(nonNegativeDuration(m.group(1)), percent / 100);
         }
     }
 

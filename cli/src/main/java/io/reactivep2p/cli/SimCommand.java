@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
             "",
             "Examples:",
             "  p2p sim --nodes 1000 --degree 8 --latency 50ms..150ms --bandwidth 100Mbit --tx-rate 100 --duration 60s",
-            "  p2p sim --nodes 200 --duration 60s --partition 30s:50% --heal 45s --seed 7 --json"
+            "  p2p sim --nodes 200 --duration 60s --partition 30s:50% --heal 45s --seed 7 --json",
+            "  p2p sim --nodes 200 --duration 30s --crash 10s:10% --restart 20s"
         })
 final class SimCommand implements Callable<Integer> {
 
@@ -84,14 +85,25 @@ final class SimCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     private Duration duration;
 
-    @Option(names = "--partition", paramLabel = "AT:SHARE%", converter = Converters.PartitionAt.class,
+    @Option(names = "--partition", paramLabel = "AT:SHARE%", converter = Converters.AtShare.class,
             description = "At AT (from the start of submitting), cut SHARE of the nodes, drawn at random, off "
                     + "from the rest: e.g. 30s:50%.")
-    private SimScenario.Partition partition;
+    private SimScenario.Share partition;
 
     @Option(names = "--heal", paramLabel = "AT", converter = Converters.PositiveDuration.class,
             description = "When the partition heals, from the start of submitting. Default: never.")
     private Duration heal;
+
+    @Option(names = "--crash", paramLabel = "AT:SHARE%", converter = Converters.AtShare.class,
+            description = "At AT (from the start of submitting), crash SHARE of the nodes, drawn at random: their "
+                    + "connections close without a goodbye and they stop, e.g. 20s:10%. A transaction is then "
+                    + "expected only at the nodes up when it was submitted.")
+    private SimScenario.Share crash;
+
+    @Option(names = "--restart", paramLabel = "AT", converter = Converters.PositiveDuration.class,
+            description = "When the crashed nodes start again (same identities, empty pools) and dial their links "
+                    + "of the topology; each counts as up from its first connection. Default: never.")
+    private Duration restart;
 
     @Option(names = "--seed", paramLabel = "N", converter = Converters.WholeNumber.class,
             description = "Seed of everything: topology, latencies, keys, transactions. Default: random (printed).")
@@ -127,10 +139,16 @@ final class SimCommand implements Callable<Integer> {
         if (heal != null && heal.compareTo(partition.at()) <= 0) {
             throw new ParameterException(spec.commandLine(), "--heal must come after the partition's time");
         }
+        if (restart != null && crash == null) {
+            throw new ParameterException(spec.commandLine(), "--restart needs a --crash");
+        }
+        if (restart != null && restart.compareTo(crash.at()) <= 0) {
+            throw new ParameterException(spec.commandLine(), "--restart must come after the crash's time");
+        }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong(1L << 48);
         Links links = Links.builder().latency(latency).bandwidth(bandwidth).loss(loss).build();
         SimScenario.Settings settings = new SimScenario.Settings(nodes, degree, links, txRate, duration, partition,
-                heal, s, plaintext);
+                heal, crash, restart, s, plaintext);
         PrintStream out = cli.out();
         boolean live = !plain && !json && System.console() != null;
         if (!json) {
@@ -179,9 +197,9 @@ final class SimCommand implements Callable<Integer> {
         double sim = p.simulated().toNanos() / 1e9;
         double wall = p.wallNanos() / 1e9;
         return String.format(Locale.ROOT, "sim %6.1f s  wall %6.1f s (%.2f s/s)  %7d tx  delivered %5.1f %%  "
-                        + "p50 %s  p99 %s%s", sim, wall, sim == 0 ? 0 : wall / sim, p.transactions(),
+                        + "p50 %s  p99 %s%s%s", sim, wall, sim == 0 ? 0 : wall / sim, p.transactions(),
                 100 * p.deliveryRatio(), millis(p.p50Micros()), millis(p.p99Micros()),
-                p.partitioned() ? "  PARTITIONED" : "");
+                p.partitioned() ? "  PARTITIONED" : "", p.down() > 0 ? "  DOWN " + p.down() : "");
     }
 
     static String summary(SimScenario.Report r) {
@@ -190,6 +208,9 @@ final class SimCommand implements Callable<Integer> {
         Text.row(b, "links", r.links() + " (seed " + r.settings().seed() + ")");
         Text.row(b, "setup", String.format(Locale.ROOT, "%s simulated, %.1f s wall", Text.seconds(r.setupSimulated()),
                 r.setupWallSeconds()));
+        if (r.crashed() > 0) {
+            Text.row(b, "crashed", r.crashed() + " nodes, " + r.restarted() + " restarted");
+        }
         Text.row(b, "transactions", r.transactions() + (r.refused() > 0 ? " (" + r.refused() + " refused by their pool)" : ""));
         Text.row(b, "deliveries", r.deliveries() + " of " + r.expected());
         Text.row(b, "delivery", String.format(Locale.ROOT, "%.2f %%", 100 * r.deliveryRatio()));

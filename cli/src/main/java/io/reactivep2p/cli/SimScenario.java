@@ -22,8 +22,16 @@ import org.HdrHistogram.Histogram;
  * The demo's measurement on a {@link Simulation}: {@code nodes} real nodes on virtual time,
  * wired into a random topology, gossiping random transactions submitted at random nodes at
  * {@code txRate} per second of simulated time; optionally a partition that cuts a share of
- * the nodes off and heals. Propagation is measured on the simulated clock, from submit to
- * arrival in each other node's pool; the run is the same for the same settings and seed.
+ * the nodes off and heals, and a crash of a share of the nodes, which restart later with their
+ * identities and dial their links of the topology again. Propagation is measured on the
+ * simulated clock, from submit to arrival in each other node's pool; the run is the same for
+ * the same settings and seed.
+ *
+ * <p><b>What a delivery is expected.</b> A transaction is expected in the pool of every node
+ * that was up when it was submitted, but its origin, and that is not crashed before it arrives.
+ * A node counts as up from its start, and after a restart from its first connection; a restarted
+ * node starts with an empty pool (the protocol has no pool exchange on connect), so what was
+ * submitted before it is not expected there.
  *
  * <p>One thread: {@link #run} drives the simulation and calls the listener between steps.
  */
@@ -34,12 +42,13 @@ final class SimScenario {
     private static final Duration STEP_MAX = Duration.ofMillis(100);
 
     /**
-     * A partition.
+     * A share of the nodes, drawn at random from the run's seed, at a time: the ones a partition
+     * cuts off, or the ones that crash.
      *
      * @param at when, from the start of submitting
-     * @param share of the nodes cut off from the rest, 0..1 exclusive
+     * @param share of the nodes, 0..1 exclusive
      */
-    record Partition(Duration at, double share) {
+    record Share(Duration at, double share) {
     }
 
     /**
@@ -50,13 +59,15 @@ final class SimScenario {
      * @param links the links' model
      * @param txRate transactions per simulated second, across all nodes
      * @param duration simulated time of submitting
-     * @param partition a partition, or {@code null}
+     * @param partition the nodes a partition cuts off, and when; or {@code null}
      * @param heal when the partition heals, from the start of submitting, or {@code null} for never
+     * @param crash the nodes that crash, and when; or {@code null}
+     * @param restart when the crashed nodes restart, from the start of submitting, or {@code null} for never
      * @param seed of everything
      * @param plaintext the nodes speak version 1 instead of the secure channel
      */
-    record Settings(int nodes, int degree, Links links, int txRate, Duration duration, Partition partition,
-                    Duration heal, long seed, boolean plaintext) {
+    record Settings(int nodes, int degree, Links links, int txRate, Duration duration, Share partition,
+                    Duration heal, Share crash, Duration restart, long seed, boolean plaintext) {
         Settings {
             Objects.requireNonNull(links, "links");
             Objects.requireNonNull(duration, "duration");
@@ -75,6 +86,12 @@ final class SimScenario {
             if (heal != null && heal.compareTo(partition.at()) <= 0) {
                 throw new IllegalArgumentException("the heal must come after the partition");
             }
+            if (restart != null && crash == null) {
+                throw new IllegalArgumentException("a restart without a crash");
+            }
+            if (restart != null && restart.compareTo(crash.at()) <= 0) {
+                throw new IllegalArgumentException("the restart must come after the crash");
+            }
         }
     }
 
@@ -85,13 +102,14 @@ final class SimScenario {
      * @param wallNanos wall time since submitting started
      * @param transactions submitted so far
      * @param deliveries arrivals in other nodes' pools so far
-     * @param expected {@code transactions × (nodes − 1)}
+     * @param expected deliveries expected (see the class comment): {@code transactions × (nodes − 1)} without crashes
      * @param p50Micros median propagation so far, simulated microseconds
      * @param p99Micros 99th percentile so far
      * @param partitioned whether a partition is in force
+     * @param down nodes crashed and not restarted, or restarted and not connected yet
      */
     record Progress(Duration simulated, long wallNanos, long transactions, long deliveries, long expected,
-                    long p50Micros, long p99Micros, boolean partitioned) {
+                    long p50Micros, long p99Micros, boolean partitioned, int down) {
         double deliveryRatio() {
             return expected == 0 ? 1.0 : (double) deliveries / expected;
         }
@@ -102,7 +120,8 @@ final class SimScenario {
                   double simulatedSeconds, double wallSeconds, long transactions, long refused, long deliveries,
                   long expected, long p50Micros, long p90Micros, long p99Micros, long maxMicros,
                   long duplicates, long bytesSentPerNode, long bytesReceivedPerNode, long writesPerNode,
-                  long events, long heapPerNodeBytes, int mempoolMin, int mempoolMax, long[] percentileMicros) {
+                  long events, long heapPerNodeBytes, int mempoolMin, int mempoolMax, long[] percentileMicros,
+                  int crashed, int restarted) {
         double deliveryRatio() {
             return expected == 0 ? 1.0 : (double) deliveries / expected;
         }
@@ -133,6 +152,8 @@ final class SimScenario {
             b.append(",\"bandwidthBitsPerSecond\":").append(settings.links().uploadBitsPerSecond());
             b.append(",\"loss\":").append(settings.links().loss());
             b.append(",\"plaintext\":").append(settings.plaintext());
+            b.append(",\"crashed\":").append(crashed);
+            b.append(",\"restarted\":").append(restarted);
             b.append(",\"transactions\":").append(transactions);
             b.append(",\"refused\":").append(refused);
             b.append(",\"deliveries\":").append(deliveries);
@@ -174,25 +195,43 @@ final class SimScenario {
         }
     }
 
-    /** A transaction on its way: when (simulated nanos) and where it was submitted, which nodes have it. */
+    /**
+     * A transaction on its way: when (simulated nanos) and where it was submitted, which nodes
+     * have it, and how many are expected to.
+     */
     private static final class InFlight {
         final long submitted;
         final int origin;
         final BitSet arrived = new BitSet();
         int count;
+        int expected;
 
-        InFlight(long submitted, int origin) {
+        InFlight(long submitted, int origin, int expected) {
             this.submitted = submitted;
             this.origin = origin;
+            this.expected = expected;
         }
     }
+
+    /** The simulated time at which a node is not up: crashed, or restarted and not connected yet. */
+    private static final long DOWN = Long.MAX_VALUE;
 
     private final Settings settings;
     private final Map<TxId, InFlight> inFlight = new HashMap<>();
     private final Histogram propagation = new Histogram(3);
+    /** Per node, since when (simulated nanos) it counts as up; {@link #DOWN} while it does not. */
+    private long[] upSince;
+    private int down;
     private long deliveries;
+    private long expected;
     private long setupSent;
     private long setupReceived;
+    /** Bytes and duplicates of the nodes that crashed, counted until their crash. */
+    private long crashedSent;
+    private long crashedReceived;
+    private long crashedDuplicates;
+    private int crashed;
+    private int restarted;
     private long transactions;
     private long refused;
     private volatile boolean stopRequested;
@@ -211,10 +250,10 @@ final class SimScenario {
         long wallStart = System.nanoTime();
         try (Simulation sim = Simulation.builder().seed(settings.seed()).links(settings.links()).build()) {
             int n = settings.nodes();
-            List<P2pNode> nodes = sim.addNodes(n, c -> c.plaintext(settings.plaintext())
+            List<P2pNode> nodes = new ArrayList<>(sim.addNodes(n, c -> c.plaintext(settings.plaintext())
                     // The scenario wires the topology: no dialer of the nodes' own.
                     .outboundTarget(0)
-                    .seenCacheSize(Demo.seenCacheSize(settings.txRate(), 1 << 12))); // from 64 KiB: 10,000 nodes share a heap
+                    .seenCacheSize(Demo.seenCacheSize(settings.txRate(), 1 << 12)))); // from 64 KiB: 10,000 nodes share a heap
             sim.startAll();
             Random random = sim.random();
             Topology topology = Topology.random(n, settings.degree(), random);
@@ -223,10 +262,9 @@ final class SimScenario {
             double setupWall = (System.nanoTime() - wallStart) / 1e9;
             long heapPerNode = heapPerNode(n);
             listener.networkUp(n, topology.links().size(), setupSimulated, setupWall, heapPerNode);
+            upSince = new long[n];
             for (int i = 0; i < n; i++) {
-                int index = i;
-                nodes.get(i).mempool().events().filter(e -> e.kind() == MempoolEvent.Kind.ADDED)
-                        .subscribe(e -> arrived(sim, index, e.transaction().id()));
+                watch(sim, nodes.get(i), i);
             }
 
             long start = sim.elapsed().toNanos();
@@ -241,11 +279,15 @@ final class SimScenario {
             long nextProgress = 1_000_000_000L;
             long partitionAt = settings.partition() == null ? Long.MAX_VALUE : settings.partition().at().toNanos();
             long healAt = settings.heal() == null ? Long.MAX_VALUE : settings.heal().toNanos();
+            long crashAt = settings.crash() == null ? Long.MAX_VALUE : settings.crash().at().toNanos();
+            long restartAt = settings.restart() == null ? Long.MAX_VALUE : settings.restart().toNanos();
             boolean partitioned = false;
+            List<Integer> crashedNodes = List.of();
+            List<Integer> joining = new ArrayList<>();
             long submitted = 0;
             for (long now = 0; now < duration && !stopRequested; now = sim.elapsed().toNanos() - start) {
                 if (now >= partitionAt && !partitioned && healAt > now) {
-                    sim.partition(side(nodes, random));
+                    sim.partition(share(nodes, settings.partition().share(), random).stream().map(nodes::get).toList());
                     partitioned = true;
                     partitionAt = Long.MAX_VALUE;
                 }
@@ -254,6 +296,30 @@ final class SimScenario {
                     partitioned = false;
                     healAt = Long.MAX_VALUE;
                 }
+                if (now >= crashAt) {
+                    crashedNodes = share(nodes, settings.crash().share(), random);
+                    for (int i : crashedNodes) {
+                        crash(sim, nodes.get(i), i);
+                    }
+                    crashAt = Long.MAX_VALUE;
+                }
+                if (now >= restartAt) {
+                    for (int i : crashedNodes) {
+                        P2pNode again = sim.restart(nodes.get(i));
+                        nodes.set(i, again);
+                        watch(sim, again, i);
+                        for (Topology.Link link : topology.links()) { // its links, dialled again from its side
+                            int other = link.from() == i ? link.to() : link.to() == i ? link.from() : -1;
+                            if (other >= 0 && nodes.get(other).isRunning()) {
+                                again.connect(Simulation.addressOf(other)).subscribe(p -> { }, e -> { });
+                            }
+                        }
+                        restarted++;
+                        joining.add(i);
+                    }
+                    restartAt = Long.MAX_VALUE;
+                }
+                joined(sim, nodes, joining);
                 long due = settings.txRate() * now / 1_000_000_000L + 1;
                 for (; submitted < due; submitted++) {
                     submit(sim, nodes, random);
@@ -264,7 +330,8 @@ final class SimScenario {
                 }
                 long nextTx = Math.max(1, (submitted * 1_000_000_000L + settings.txRate() - 1) / settings.txRate() - now);
                 long step = Math.min(Math.min(nextTx, STEP_MAX.toNanos()), duration - now);
-                step = Math.min(step, Math.min(nextProgress, Math.min(partitionAt, healAt)) - now);
+                long nextFault = Math.min(Math.min(partitionAt, healAt), Math.min(crashAt, restartAt));
+                step = Math.min(step, Math.min(nextProgress, nextFault) - now);
                 sim.runFor(Duration.ofNanos(Math.max(1, step)));
             }
             if (partitioned && settings.heal() != null) {
@@ -279,11 +346,58 @@ final class SimScenario {
         }
     }
 
-    /** The nodes cut off: a random share, from the run's seed. */
-    private List<P2pNode> side(List<P2pNode> nodes, Random random) {
-        List<P2pNode> shuffled = new ArrayList<>(nodes);
+    /** Records what arrives in node {@code index}'s pool. */
+    private void watch(Simulation sim, P2pNode node, int index) {
+        node.mempool().events().filter(e -> e.kind() == MempoolEvent.Kind.ADDED)
+                .subscribe(e -> arrived(sim, index, e.transaction().id()));
+    }
+
+    /**
+     * Crashes node {@code index}: what it has not received yet is no longer expected there, and
+     * its bytes and duplicates so far are kept for the report.
+     */
+    private void crash(Simulation sim, P2pNode node, int index) {
+        long since = upSince[index];
+        if (since != DOWN) {
+            down++;
+        }
+        upSince[index] = DOWN;
+        List<TxId> done = new ArrayList<>();
+        for (Map.Entry<TxId, InFlight> e : inFlight.entrySet()) {
+            InFlight f = e.getValue();
+            if (f.origin != index && f.submitted >= since && !f.arrived.get(index)) {
+                f.expected--;
+                expected--;
+                if (f.count == f.expected) {
+                    done.add(e.getKey());
+                }
+            }
+        }
+        done.forEach(inFlight::remove);
+        sim.crash(node);
+        crashedSent += node.bytesSent();
+        crashedReceived += node.bytesReceived();
+        crashedDuplicates += node.gossip().duplicates();
+        crashed++;
+    }
+
+    /** Restarted nodes count as up from their first connection. */
+    private void joined(Simulation sim, List<P2pNode> nodes, List<Integer> joining) {
+        for (java.util.Iterator<Integer> it = joining.iterator(); it.hasNext(); ) {
+            int i = it.next();
+            if (!nodes.get(i).peers().isEmpty()) {
+                upSince[i] = sim.elapsed().toNanos();
+                down--;
+                it.remove();
+            }
+        }
+    }
+
+    /** The indices of a random share of the nodes, from the run's seed. */
+    private static List<Integer> share(List<P2pNode> nodes, double share, Random random) {
+        List<Integer> shuffled = new ArrayList<>(java.util.stream.IntStream.range(0, nodes.size()).boxed().toList());
         java.util.Collections.shuffle(shuffled, random);
-        return shuffled.subList(0, (int) Math.round(nodes.size() * settings.partition().share()));
+        return List.copyOf(shuffled.subList(0, (int) Math.round(nodes.size() * share)));
     }
 
     /** The heap in use after a full collection, shared out per node: what a node of the simulation costs. */
@@ -293,15 +407,20 @@ final class SimScenario {
         return (rt.totalMemory() - rt.freeMemory()) / n;
     }
 
+    /** Submits a random transaction at a random node that is up. */
     private void submit(Simulation sim, List<P2pNode> nodes, Random random) {
-        int origin = random.nextInt(nodes.size());
+        int origin;
+        do {
+            origin = random.nextInt(nodes.size());
+        } while (upSince[origin] == DOWN); // a share below 1 is down: some node is up
         Transaction tx = Demo.randomTransaction(random, sim.runtime().currentTimeMillis());
         long now = sim.elapsed().toNanos();
-        InFlight f = new InFlight(now, origin);
+        InFlight f = new InFlight(now, origin, nodes.size() - down - 1);
         inFlight.put(tx.id(), f);
         AddResult result = sim.await(nodes.get(origin).submit(tx), Duration.ofSeconds(1));
         if (result != null && result.accepted()) {
             transactions++;
+            expected += f.expected;
         } else {
             inFlight.remove(tx.id());
             refused++;
@@ -310,14 +429,14 @@ final class SimScenario {
 
     private void arrived(Simulation sim, int index, TxId id) {
         InFlight f = inFlight.get(id);
-        if (f == null || f.origin == index || f.arrived.get(index)) {
-            return;
+        if (f == null || f.origin == index || f.arrived.get(index) || f.submitted < upSince[index]) {
+            return; // not expected there: the node was down (or not connected again) when it was submitted
         }
         f.arrived.set(index);
         f.count++;
         propagation.recordValue(Math.max(1, (sim.elapsed().toNanos() - f.submitted) / 1_000));
         deliveries++;
-        if (f.count == settings.nodes() - 1) {
+        if (f.count == f.expected) {
             inFlight.remove(id);
         }
     }
@@ -337,17 +456,17 @@ final class SimScenario {
     private Progress progress(Simulation sim, long start, long wall, boolean partitioned) {
         long count = propagation.getTotalCount();
         return new Progress(Duration.ofNanos(sim.elapsed().toNanos() - start), System.nanoTime() - wall,
-                transactions, deliveries, transactions * (settings.nodes() - 1),
+                transactions, deliveries, expected,
                 count == 0 ? 0 : propagation.getValueAtPercentile(50),
-                count == 0 ? 0 : propagation.getValueAtPercentile(99), partitioned);
+                count == 0 ? 0 : propagation.getValueAtPercentile(99), partitioned, down);
     }
 
     private Report report(Simulation sim, List<P2pNode> nodes, int links, Duration setupSimulated, double setupWall,
                           double simulated, double wallSeconds, long events, long writes, long heapPerNode) {
         int n = nodes.size();
-        long sent = -setupSent;
-        long received = -setupReceived;
-        long duplicates = 0;
+        long sent = crashedSent - setupSent;
+        long received = crashedReceived - setupReceived;
+        long duplicates = crashedDuplicates;
         int min = Integer.MAX_VALUE;
         int max = 0;
         for (P2pNode node : nodes) {
@@ -359,11 +478,11 @@ final class SimScenario {
         }
         long count = propagation.getTotalCount();
         return new Report(settings, links, setupSimulated, setupWall, simulated, wallSeconds, transactions, refused,
-                deliveries, transactions * (n - 1),
+                deliveries, expected,
                 count == 0 ? 0 : propagation.getValueAtPercentile(50),
                 count == 0 ? 0 : propagation.getValueAtPercentile(90),
                 count == 0 ? 0 : propagation.getValueAtPercentile(99),
                 count == 0 ? 0 : propagation.getMaxValue(), duplicates, sent / n, received / n,
-                writes / n, events, heapPerNode, min, max, percentiles());
+                writes / n, events, heapPerNode, min, max, percentiles(), crashed, restarted);
     }
 }

@@ -95,6 +95,42 @@ class SimCommandTest {
     }
 
     @Test
+    void sim_crashedNodesRestartAndReceiveWhatIsSubmittedOnceTheyAreConnected() {
+        Cli cli = new Cli();
+
+        int code = cli.run("sim", "--nodes", "20", "--degree", "4", "--latency", "10ms", "--tx-rate", "50",
+                "--duration", "4s", "--crash", "1s:20%", "--restart", "2s", "--seed", "5", "--json");
+
+        assertThat(code).isZero();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(cli.out());
+        assertThat(json).containsEntry("crashed", 4.0).containsEntry("restarted", 4.0)
+                .containsEntry("deliveryPercent", 100.0);
+        double transactions = (Double) json.get("transactions");
+        double expected = (Double) json.get("expectedDeliveries");
+        // Less than to all 19 others: 4 nodes were down for a second and more of the four.
+        assertThat(expected).isLessThan(transactions * 19).isGreaterThan(transactions * 15);
+        @SuppressWarnings("unchecked")
+        Map<String, Double> mempool = (Map<String, Double>) json.get("mempool");
+        assertThat(mempool.get("min")).isLessThan(mempool.get("max")); // restarted with empty pools
+
+        Cli plain = new Cli();
+        plain.run("sim", "--nodes", "20", "--degree", "4", "--latency", "10ms", "--tx-rate", "50",
+                "--duration", "4s", "--crash", "1s:20%", "--restart", "2s", "--seed", "5", "--plain");
+        assertThat(plain.out()).contains("DOWN 4", "crashed            4 nodes, 4 restarted", "delivery           100.00 %");
+    }
+
+    @Test
+    void sim_refusesARestartWithoutACrash_andOneBeforeIt() {
+        Cli cli = new Cli();
+        assertThat(cli.run("sim", "--restart", "5s")).isEqualTo(2);
+        assertThat(cli.err()).contains("--restart needs a --crash");
+        Cli before = new Cli();
+        assertThat(before.run("sim", "--crash", "10s:10%", "--restart", "5s")).isEqualTo(2);
+        assertThat(before.err()).contains("after the crash");
+    }
+
+    @Test
     void sim_refusesAHealWithoutAPartition_andOneBeforeIt() {
         Cli cli = new Cli();
         assertThat(cli.run("sim", "--heal", "5s")).isEqualTo(2);
@@ -117,10 +153,10 @@ class SimCommandTest {
         assertThat(new Converters.Bandwidth().convert("1.5gbit/s")).isEqualTo(1_500_000_000L);
         assertThat(new Converters.Bandwidth().convert("0")).isZero();
         assertThatThrownBy(() -> new Converters.Bandwidth().convert("fast")).isInstanceOf(TypeConversionException.class);
-        SimScenario.Partition p = new Converters.PartitionAt().convert("30s:50%");
+        SimScenario.Share p = new Converters.AtShare().convert("30s:50%");
         assertThat(p.at()).isEqualTo(Duration.ofSeconds(30));
         assertThat(p.share()).isEqualTo(0.5);
-        assertThatThrownBy(() -> new Converters.PartitionAt().convert("30s:100%"))
+        assertThatThrownBy(() -> new Converters.AtShare().convert("30s:100%"))
                 .isInstanceOf(TypeConversionException.class);
     }
 }
