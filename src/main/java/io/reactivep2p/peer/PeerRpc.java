@@ -257,7 +257,7 @@ final class PeerRpc {
 
         abstract void fail(Throwable error);
 
-        abstract void onResponse(RpcFrame.Response response);
+        abstract void onResponse(RpcFrame.ResponseView response);
     }
 
     private final class RequestCall extends Call {
@@ -279,13 +279,14 @@ final class PeerRpc {
         }
 
         @Override
-        void onResponse(RpcFrame.Response response) {
+        void onResponse(RpcFrame.ResponseView response) {
             if (!response.complete()) {
                 violation("an item without COMPLETE answers a request");
             }
             finished();
-            if (response.item() != null) {
-                sink.success(response.item());
+            Message item = response.item();
+            if (item != null) {
+                sink.success(item);
             } else {
                 sink.success();
             }
@@ -354,25 +355,27 @@ final class PeerRpc {
         }
 
         @Override
-        void onResponse(RpcFrame.Response response) {
-            Message item = response.item();
-            if (item != null) {
+        void onResponse(RpcFrame.ResponseView response) {
+            MessageType type = response.itemType();
+            if (type != null) {
                 lastActivity = now();
+                Message item;
                 if (fragments == null) {
                     if (outstanding == 0) {
                         violation("an item beyond the credits given");
                     }
                     outstanding--; // an item takes one credit, at its first fragment
                     if (response.follows()) {
-                        fragments = new Fragments(item);
+                        fragments = new Fragments(response);
                         return;
                     }
+                    item = response.item();
                 } else {
-                    if (!item.type().equals(fragments.type)) {
-                        violation("a fragment of type " + item.type().name() + " continues an item of type "
+                    if (!type.equals(fragments.type)) {
+                        violation("a fragment of type " + type.name() + " continues an item of type "
                                 + fragments.type.name());
                     }
-                    if (!fragments.add(item, maxMessageLength)) {
+                    if (!fragments.add(response, maxMessageLength)) {
                         violation("an item of fragments over the maximum message length " + maxMessageLength);
                     }
                     if (response.follows()) {
@@ -395,36 +398,37 @@ final class PeerRpc {
     }
 
     /**
-     * The fragments of an item received so far (a stream receives one item at a time), joined
-     * once, at the last: one copy of the item, into an array of its size.
+     * The fragments of an item received so far (a stream receives one item at a time), in their
+     * frames, joined once, at the last: one copy of the item, from the frames into an array of
+     * its size.
      */
     private static final class Fragments {
         final MessageType type;
-        private final List<Message> parts = new ArrayList<>();
+        private final List<RpcFrame.ResponseView> parts = new ArrayList<>();
         private int length;
 
-        Fragments(Message first) {
-            this.type = first.type();
+        Fragments(RpcFrame.ResponseView first) {
+            this.type = first.itemType();
             parts.add(first);
-            this.length = first.payloadLength();
+            this.length = first.itemLength();
         }
 
         /** Adds a fragment; false, adding nothing, if the item would pass {@code max} bytes. */
-        boolean add(Message fragment, int max) {
-            if ((long) length + fragment.payloadLength() > max) {
+        boolean add(RpcFrame.ResponseView fragment, int max) {
+            if ((long) length + fragment.itemLength() > max) {
                 return false;
             }
             parts.add(fragment);
-            length += fragment.payloadLength();
+            length += fragment.itemLength();
             return true;
         }
 
         Message whole() {
             byte[] bytes = new byte[length];
             int at = 0;
-            for (Message part : parts) {
-                part.copyPayload(0, bytes, at, part.payloadLength());
-                at += part.payloadLength();
+            for (RpcFrame.ResponseView part : parts) {
+                part.copyItem(bytes, at);
+                at += part.itemLength();
             }
             return Message.wrap(type, bytes);
         }
@@ -453,19 +457,24 @@ final class PeerRpc {
      *     the peer with a protocol error)
      */
     void onFrame(Message message) {
+        if (message.type().equals(MessageType.MsgResponse)) { // read in place: its item is copied once, by its call
+            RpcFrame.ResponseView r = RpcFrame.ResponseView.decode(message);
+            Call call = closed ? null : calls.get(r.stream());
+            if (call == null) {
+                if (!closed) {
+                    service.unknownStreamFrames.incrementAndGet(); // cancelled, timed out, or never asked
+                }
+            } else {
+                call.onResponse(r);
+            }
+            return;
+        }
         RpcFrame frame = RpcFrame.decode(message);
         if (closed) {
             return;
         }
         if (frame instanceof RpcFrame.Request r) {
             onRequest(r);
-        } else if (frame instanceof RpcFrame.Response r) {
-            Call call = calls.get(r.stream());
-            if (call == null) {
-                service.unknownStreamFrames.incrementAndGet(); // cancelled, timed out, or never asked
-            } else {
-                call.onResponse(r);
-            }
         } else if (frame instanceof RpcFrame.StreamError e) {
             Call call = calls.remove(e.stream());
             if (call == null) {

@@ -200,22 +200,70 @@ public sealed interface RpcFrame {
         }
 
         static Response decode(Message message) {
+            ResponseView v = ResponseView.decode(message);
+            return new Response(v.stream(), v.item(), v.complete(), v.follows());
+        }
+    }
+
+    /**
+     * A RESPONSE read in place: its fields, and its item (if any) still in the frame, copied
+     * only when asked. The receiver of a stream joins an item's fragments straight from their
+     * frames, one copy of the item instead of one per fragment and one for the whole.
+     * {@link #decode} checks exactly what {@link RpcFrame#decode} checks of a RESPONSE.
+     *
+     * @param stream the stream
+     * @param complete the last frame of the stream
+     * @param follows the item is a fragment, continued in the stream's next RESPONSE
+     * @param itemType the item's type, or {@code null} without an item
+     * @param frame the RESPONSE message; the item is its payload from {@link #RESPONSE_OVERHEAD}
+     */
+    record ResponseView(long stream, boolean complete, boolean follows, MessageType itemType, Message frame) {
+
+        /**
+         * Reads a RESPONSE.
+         *
+         * @throws ProtocolException as {@link RpcFrame#decode} does
+         * @throws IllegalArgumentException if the message is not a RESPONSE
+         */
+        public static ResponseView decode(Message message) {
+            if (!message.type().equals(MessageType.MsgResponse)) {
+                throw new IllegalArgumentException("not a RESPONSE: " + message.type());
+            }
             PayloadReader r = new PayloadReader(message);
             long stream = r.u32("stream");
             int flags = r.u8("flags");
             if (stream == 0) {
                 throw r.malformed("stream 0 has no answer");
             }
-            if ((flags & (NEXT | COMPLETE)) == 0 || (flags & ~(NEXT | COMPLETE | FOLLOWS)) != 0
-                    || ((flags & FOLLOWS) != 0 && (flags & (NEXT | COMPLETE)) != NEXT)) {
+            int next = Response.NEXT;
+            int complete = Response.COMPLETE;
+            int follows = Response.FOLLOWS;
+            if ((flags & (next | complete)) == 0 || (flags & ~(next | complete | follows)) != 0
+                    || ((flags & follows) != 0 && (flags & (next | complete)) != next)) {
                 throw r.malformed("flags " + flags);
             }
-            Message item = null;
-            if ((flags & NEXT) != 0) {
-                item = r.rest(MessageType.fromCode(r.u8("type")));
+            MessageType itemType = null;
+            if ((flags & next) != 0) {
+                itemType = MessageType.fromCode(r.u8("type"));
+            } else {
+                r.end();
             }
-            r.end();
-            return new Response(stream, item, (flags & COMPLETE) != 0, (flags & FOLLOWS) != 0);
+            return new ResponseView(stream, (flags & complete) != 0, (flags & follows) != 0, itemType, message);
+        }
+
+        /** The item's length in bytes (0 without an item). */
+        public int itemLength() {
+            return itemType == null ? 0 : frame.payloadLength() - RESPONSE_OVERHEAD;
+        }
+
+        /** Copies the item's bytes into {@code dst} from {@code at}. */
+        public void copyItem(byte[] dst, int at) {
+            frame.copyPayload(RESPONSE_OVERHEAD, dst, at, itemLength());
+        }
+
+        /** The item, copied out of the frame; {@code null} without one. */
+        public Message item() {
+            return itemType == null ? null : Message.of(itemType, frame.array(), RESPONSE_OVERHEAD, itemLength());
         }
     }
 

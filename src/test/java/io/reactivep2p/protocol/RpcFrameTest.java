@@ -99,6 +99,30 @@ class RpcFrameTest {
         }
     }
 
+    @Test
+    void aResponseReadInPlaceCopiesItsItemOnlyWhenAsked() {
+        Message block = Message.of(BLOCK, "block-1000".getBytes(StandardCharsets.US_ASCII));
+        Message frame = RpcFrame.Response.fragment(2, block, 0, 6, true);
+        RpcFrame.ResponseView view = RpcFrame.ResponseView.decode(frame);
+        assertThat(view.stream()).isEqualTo(2);
+        assertThat(view.follows()).isTrue();
+        assertThat(view.complete()).isFalse();
+        assertThat(view.itemType()).isEqualTo(BLOCK);
+        assertThat(view.itemLength()).isEqualTo(6);
+        assertThat(view.frame()).isSameAs(frame);
+        byte[] joined = new byte[8];
+        view.copyItem(joined, 2);
+        assertThat(new String(joined, 2, 6, StandardCharsets.US_ASCII)).isEqualTo("block-");
+        assertThat(view.item()).isEqualTo(Message.of(BLOCK, "block-".getBytes(StandardCharsets.US_ASCII)));
+
+        RpcFrame.ResponseView end = RpcFrame.ResponseView.decode(new RpcFrame.Response(2, null, true).toMessage());
+        assertThat(end.itemType()).isNull();
+        assertThat(end.itemLength()).isZero();
+        assertThat(end.item()).isNull();
+        assertThatThrownBy(() -> RpcFrame.ResponseView.decode(new RpcFrame.Cancel(2).toMessage()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     private static void malformed(String hex) {
         assertThatThrownBy(() -> RpcFrame.decode(parse(hex))).isInstanceOf(ProtocolException.class)
                 .extracting(e -> ((ProtocolException) e).kind()).isEqualTo(ProtocolException.Kind.MALFORMED_PAYLOAD);
