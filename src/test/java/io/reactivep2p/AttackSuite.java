@@ -98,6 +98,10 @@ abstract class AttackSuite {
         receiver.messages(APP).subscribe((PeerMessage m) -> received.add(m.message().payload().getInt(0)));
         node.connect(sender.address()).block(Duration.ofSeconds(5));
         node.connect(receiver.address()).block(Duration.ofSeconds(5));
+        // A dial completes when the dialer's handshake does; the listener admits the dialer a
+        // moment later (over the secure channel, half a round trip: it waits for message 3). A
+        // broadcast by the sender before then reaches no peer and is lost to the test.
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.peers().size() == 1 && receiver.peers().size() == 1);
     }
 
     @AfterEach

@@ -59,6 +59,9 @@ class HandshakeFloodTest {
         receiver.messages(APP).subscribe(m -> received.add(m.message().payload().getInt(0)));
         node.connect(sender.address()).block(Duration.ofSeconds(5));
         node.connect(receiver.address()).block(Duration.ofSeconds(5));
+        // The listeners admit the node half a round trip after its dials complete (message 3):
+        // a broadcast before then would reach no peer.
+        await().atMost(WAIT).until(() -> sender.peers().size() == 1 && receiver.peers().size() == 1);
         // One first write replayed by every attacking connection: the listener's work is the same.
         HandshakeState attacker = HandshakeState.builder(HandshakePattern.XX, true)
                 .prologue(SecureChannelHandler.prologue(FrameSettings.DEFAULT_MAGIC)).localStatic(Dh.X25519.generateKeyPair(new SecureRandom()))

@@ -23,8 +23,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Fairness on one connection (docs/protocol.md §4.8, "Order on the wire"): while a stream of
- * 1 MiB items saturates a 100 Mbit/s link, gossip, answers to requests and keepalive still
- * cross it within the bytes already on their way plus one fragment, not behind whole items.
+ * 1 MiB items, or 1 MiB answers to requests, saturate a 100 Mbit/s link, gossip, answers to
+ * other requests and keepalive still cross it within the bytes already on their way plus one
+ * fragment, not behind whole items.
  * In the simulator, so that the link is slow enough to be saturated and the delays are the same
  * on every run; the same scenario with {@code peer.send(Publisher)} of whole 1 MiB messages is
  * the contrast: there a gossip message waits behind a whole item.
@@ -44,7 +45,7 @@ class RpcFairnessSimulationTest {
     static final int HIGH_WATER_MARK = 64 * 1024;
     static final int ITEM_BYTES = 1 << 20;
 
-    enum Load { NONE, REQUEST_STREAM, SEND }
+    enum Load { NONE, REQUEST_STREAM, LARGE_ANSWERS, SEND }
 
     /** What crossed the loaded direction while it was loaded: one-way gossip delays, request round trips, keepalive round trips. */
     record Delays(List<Duration> gossip, List<Duration> requests, List<Duration> pings, long itemsReceived) {
@@ -88,6 +89,7 @@ class RpcFairnessSimulationTest {
             Message item = Message.wrap(ITEM, incompressible(ITEM_BYTES));
             sender.handleStreams(GET, (peer, request) -> Flux.range(0, 1_000).map(i -> item));
             sender.handleRequests(ASK, (peer, request) -> Mono.just(request));
+            sender.handleRequests(GET, (peer, request) -> Mono.just(item));
             sim.startAll();
             sim.connect(Topology.of(2, List.of(new Topology.Link(0, 1))));
             Peer toReceiver = sender.peers().iterator().next();
@@ -99,6 +101,8 @@ class RpcFairnessSimulationTest {
                 case NONE -> () -> { };
                 case REQUEST_STREAM -> toSender.requestStream(Message.empty(GET), Duration.ofMinutes(1))
                         .subscribe(m -> items[0]++);
+                case LARGE_ANSWERS -> Mono.defer(() -> toSender.request(Message.empty(GET), Duration.ofMinutes(1)))
+                        .repeat().subscribe(m -> items[0]++); // one 1 MiB answer after the other
                 case SEND -> toReceiver.send(Flux.range(0, 1_000).map(i -> item)).subscribe();
             };
             sim.runFor(Duration.ofMillis(500)); // the link saturated, the buffers on the way full
@@ -148,6 +152,44 @@ class RpcFairnessSimulationTest {
         assertThat(stream.maxGossip()).isLessThan(bound);
         assertThat(stream.maxRequest()).isLessThan(bound.plus(LATENCY));
         assertThat(stream.maxPing()).isLessThan(bound.plus(LATENCY));
+    }
+
+    /** Two streams on one saturated connection take turns, a fragment each: neither starves the other. */
+    @Test
+    void twoStreamsOnOneConnectionTakeTurns() {
+        Links links = Links.builder().latency(Latency.fixed(LATENCY)).bandwidth(BITS_PER_SECOND).window(WINDOW).build();
+        LeakChecks.sampled(() -> {
+            try (Simulation sim = Simulation.builder().seed(12).links(links).build()) {
+                List<P2pNode> nodes = sim.addNodes(2, c -> c.outboundTarget(0));
+                Message item = Message.wrap(ITEM, incompressible(ITEM_BYTES));
+                nodes.get(0).handleStreams(GET, (peer, request) -> Flux.range(0, 1_000).map(i -> item));
+                sim.startAll();
+                sim.connect(Topology.of(2, List.of(new Topology.Link(0, 1))));
+                Peer toSender = nodes.get(1).peers().iterator().next();
+                long[] received = new long[2];
+                Disposable first = toSender.requestStream(Message.empty(GET), Duration.ofMinutes(1)).subscribe(m -> received[0]++);
+                Disposable second = toSender.requestStream(Message.empty(GET), Duration.ofMinutes(1)).subscribe(m -> received[1]++);
+                sim.runFor(Duration.ofSeconds(3)); // about 35 MiB at the link's rate
+                first.dispose();
+                second.dispose();
+                System.out.println("fairness, two streams on one connection: " + received[0] + " and " + received[1] + " items");
+                assertThat(received[0] + received[1]).isGreaterThan(30);
+                assertThat(Math.abs(received[0] - received[1])).isLessThanOrEqualTo(1);
+            }
+        });
+    }
+
+    /** The same bound for answers to request/response: a large one travels in fragments, as a stream's item does. */
+    @Test
+    void largeAnswersToRequestsHoldOtherFramesBackByAtMostOneFragment() {
+        Delays answers = LeakChecks.sampled(() -> run(Load.LARGE_ANSWERS));
+        System.out.println("fairness, during 1 MiB answers to requests: " + answers.summary());
+
+        assertThat(answers.itemsReceived()).isGreaterThan(20);
+        Duration bound = LATENCY.plus(transmission(WINDOW + HIGH_WATER_MARK + 64 * 1024)).plusMillis(1);
+        assertThat(answers.maxGossip()).isLessThan(bound);
+        assertThat(answers.maxRequest()).isLessThan(bound.plus(LATENCY));
+        assertThat(answers.maxPing()).isLessThan(bound.plus(LATENCY));
     }
 
     @Test

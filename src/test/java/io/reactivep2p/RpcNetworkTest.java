@@ -148,7 +148,10 @@ class RpcNetworkTest {
             items.add(Message.of(GET_BLOCKS, payload));
         }
         a.handleStreams(GET_BLOCKS, (peer, request) -> Flux.fromIterable(items));
-        a.handleRequests(GET_HEADER, (peer, request) -> Mono.just(items.get(3))); // an answer of 1 MiB, whole
+        byte[] largest = new byte[4 << 20]; // the maximum message length: a whole RESPONSE could not carry it
+        random.nextBytes(largest);
+        Message max = Message.of(GET_HEADER, largest);
+        a.handleRequests(GET_HEADER, (peer, request) -> Mono.just(number(request) == 0 ? items.get(3) : max));
         Peer toA = askerOf(a, b);
 
         StepVerifier.create(toA.requestStream(number(GET_BLOCKS, 0)), 1)
@@ -157,6 +160,81 @@ class RpcNetworkTest {
                 .expectNext(items.get(1), items.get(2), items.get(3), items.get(4), items.get(5))
                 .verifyComplete();
         StepVerifier.create(toA.request(number(GET_HEADER, 0))).expectNext(items.get(3)).verifyComplete();
+        StepVerifier.create(toA.request(number(GET_HEADER, 1))).expectNext(max).verifyComplete();
+    }
+
+    /** On the wire: a large answer to a request/response is fragments, its last one NEXT|COMPLETE. */
+    @Test
+    void aLargeAnswerTravelsInFragments_theLastOneCompleting() throws Exception {
+        P2pNode a = nodes.start();
+        byte[] payload = new byte[(1 << 20) + 5];
+        new java.util.Random(5).nextBytes(payload);
+        a.handleRequests(GET_HEADER, (peer, request) -> Mono.just(Message.of(GET_HEADER, payload)));
+        try (RawPeer raw = RawPeer.connectSecure(a.address())) {
+            raw.send(new RpcFrame.Request(9, Mode.RESPONSE, 0, number(GET_HEADER, 1)).toMessage());
+            java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+            int fragments = 0;
+            RpcFrame.Response r;
+            do {
+                Message m = raw.read();
+                if (!m.type().equals(MessageType.MsgResponse)) {
+                    continue;
+                }
+                r = (RpcFrame.Response) RpcFrame.decode(m);
+                assertThat(r.stream()).isEqualTo(9);
+                assertThat(r.item().payloadLength()).isLessThanOrEqualTo(64 * 1024 - 1024);
+                assertThat(r.follows()).isNotEqualTo(r.complete()); // all follow but the last, which completes
+                joined.writeBytes(r.item().payloadBytes());
+                fragments++;
+                if (r.complete()) {
+                    break;
+                }
+            } while (true);
+            assertThat(fragments).isEqualTo(17);
+            assertThat(joined.toByteArray()).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void fragmentsOfAnAnswerOfAnotherTypeOrEndingWithoutAnItemAreProtocolErrors() throws Exception {
+        brokenAnswer((raw, stream) -> {
+            raw.send(new RpcFrame.Response(stream, number(GET_HEADER, 1), false, true).toMessage());
+            raw.send(new RpcFrame.Response(stream, number(GET_BLOCKS, 2), true).toMessage());
+        });
+        brokenAnswer((raw, stream) -> {
+            raw.send(new RpcFrame.Response(stream, number(GET_HEADER, 1), false, true).toMessage());
+            raw.send(new RpcFrame.Response(stream, null, true).toMessage());
+        });
+        brokenAnswer((raw, stream) -> {
+            raw.send(new RpcFrame.Response(stream, number(GET_HEADER, 1), false, true).toMessage());
+            raw.send(new RpcFrame.Response(stream, number(GET_HEADER, 2), false).toMessage()); // an item, no end
+        });
+    }
+
+    /** A request of a raw peer that answers with {@code answer}: it fails with PROTOCOL, and the node disconnects the raw peer. */
+    private void brokenAnswer(RawAnswer answer) throws Exception {
+        P2pNode node = nodes.start();
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Peer> dialled = node.connect(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort())).toFuture();
+            try (Socket socket = listener.accept(); RawPeer raw = RawPeer.acceptedSecure(socket)) {
+                Peer toRaw = dialled.get(5, TimeUnit.SECONDS);
+                StepVerifier.create(toRaw.request(number(GET_HEADER, 0)))
+                        .then(() -> {
+                            try {
+                                Message m;
+                                do {
+                                    m = raw.read();
+                                } while (!m.type().equals(MessageType.MsgRequest));
+                                answer.answer(raw, RpcFrame.decode(m).stream());
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        })
+                        .verifyErrorSatisfies(e -> assertThat(((RpcException) e).kind()).isEqualTo(RpcException.Kind.PROTOCOL));
+                assertThat(raw.readDisconnect().reason()).isEqualTo(DisconnectReason.PROTOCOL_ERROR);
+            }
+        }
     }
 
     @Test

@@ -295,13 +295,15 @@ public final class Peer {
         }
     }
 
+    /**
+     * Resumes the waiting streams in turn while the channel stays writable. A stream that fills
+     * it waits again at the back of the line; the ones not reached keep their places at the
+     * front: round robin, so that one busy stream never starves another (or a request's answer).
+     */
     private void resumeWaiters() {
         waitersScheduled = false;
-        if (!channel.isWritable()) {
-            return; // the drain filled it: they wait for the next change
-        }
-        for (int n = writableWaiters.size(); n > 0; n--) {
-            writableWaiters.poll().run(); // a task may wait again: it runs at the next change
+        for (int n = writableWaiters.size(); n > 0 && channel.isWritable(); n--) {
+            writableWaiters.poll().run(); // a task may wait again: it runs at a later change
         }
     }
 

@@ -20,7 +20,6 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -39,14 +38,19 @@ import reactor.core.publisher.Operators;
  * responder asks its handler's publisher for one item at a time, only while it holds credits
  * and the connection is writable, and writes the items to the channel itself, items over
  * {@value #FRAGMENT_BYTES} bytes in fragments: it holds at most one item, and writes at most one
- * fragment, beyond the channel's write buffer.
+ * fragment, beyond the channel's write buffer. Streams waiting for the channel take turns
+ * ({@link Peer#writable()}).
+ *
+ * <p><b>Answers.</b> A request's answer up to {@value #FRAGMENT_BYTES} bytes goes through the
+ * outbound queue, ahead of the streams' next fragments; a larger one goes as a stream's item
+ * does, in fragments written while the channel is writable, the last with COMPLETE.
  */
 final class PeerRpc {
 
     private static final Logger log = LoggerFactory.getLogger(PeerRpc.class);
 
     /**
-     * The largest item a stream sends whole; larger ones go in fragments of this size, each a
+     * The largest item (or answer) sent whole; larger ones go in fragments of this size, each a
      * RESPONSE with FOLLOWS but the last. With the frame's and the RESPONSE's headers, a
      * fragment fits one record of the secure channel (65,519 bytes of plaintext).
      */
@@ -278,13 +282,36 @@ final class PeerRpc {
             sink.error(error);
         }
 
+        /** The answer being received in fragments, if any. */
+        private Fragments fragments;
+
         @Override
         void onResponse(RpcFrame.ResponseView response) {
+            MessageType type = response.itemType();
+            if (fragments != null) {
+                if (type == null) {
+                    violation("the end of the answer in the middle of its fragments");
+                }
+                if (!type.equals(fragments.type)) {
+                    violation("a fragment of type " + type.name() + " continues an answer of type "
+                            + fragments.type.name());
+                }
+                if (!fragments.add(response, maxMessageLength)) {
+                    violation("an answer of fragments over the maximum message length " + maxMessageLength);
+                }
+            } else if (response.follows()) {
+                fragments = new Fragments(response);
+            }
+            if (response.follows()) {
+                lastActivity = now(); // a large answer on its way: the timeout counts from its last fragment
+                return;
+            }
             if (!response.complete()) {
                 violation("an item without COMPLETE answers a request");
             }
+            Message item = fragments != null ? fragments.whole() : response.item();
+            fragments = null;
             finished();
-            Message item = response.item();
             if (item != null) {
                 sink.success(item);
             } else {
@@ -486,7 +513,7 @@ final class PeerRpc {
             Serving s = serving.get(n.stream());
             if (s == null) {
                 service.unknownStreamFrames.incrementAndGet(); // it may just have ended
-            } else if (s instanceof StreamServing stream) {
+            } else if (s instanceof StreamServing stream && !stream.single) {
                 stream.credit(n.n());
             } else {
                 throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,
@@ -543,14 +570,16 @@ final class PeerRpc {
                 noHandler(id, request);
                 return;
             }
-            RequestServing s = new RequestServing(id);
+            // The answer goes as a stream of one item does (in fragments if large, only while the
+            // connection is writable), its last frame carrying COMPLETE.
+            StreamServing s = new StreamServing(id, 1, true);
             serving.put(id, s);
             inboundLive++;
             service.requestsServed.incrementAndGet();
             try {
-                s.start(handler.handle(peer, request));
+                handler.handle(peer, request).subscribe(s);
             } catch (RuntimeException e) {
-                s.finish(null, e);
+                s.onError(e);
             }
         } else {
             RpcService.StreamHandler handler = service.streamHandler(request.type());
@@ -558,7 +587,7 @@ final class PeerRpc {
                 noHandler(id, request);
                 return;
             }
-            StreamServing s = new StreamServing(id, r.credits());
+            StreamServing s = new StreamServing(id, r.credits(), false);
             serving.put(id, s);
             inboundLive++;
             service.requestsServed.incrementAndGet();
@@ -600,59 +629,9 @@ final class PeerRpc {
         abstract void cancel();
     }
 
-    private final class RequestServing extends Serving {
-        private final long id;
-        private Disposable subscription;
-        private boolean answered;
-
-        RequestServing(long id) {
-            this.id = id;
-        }
-
-        void start(Mono<Message> answer) {
-            Disposable d = answer.subscribe(
-                    m -> onLoop(() -> finish(m, null)),
-                    e -> onLoop(() -> finish(null, e)),
-                    () -> onLoop(() -> finish(null, null)));
-            if (answered) {
-                d.dispose();
-            } else {
-                subscription = d;
-            }
-        }
-
-        void finish(Message answer, Throwable error) {
-            if (answered) {
-                return;
-            }
-            answered = true;
-            if (serving.remove(id) != this) {
-                return; // cancelled, or the connection closed
-            }
-            inboundLive--;
-            if (error != null) {
-                send(errorFrame(id, error));
-            } else if (answer != null && answer.payloadLength() + RpcFrame.RESPONSE_OVERHEAD > maxMessageLength) {
-                send(errorFrame(id, new IllegalArgumentException("answer of " + answer.payloadLength() + " bytes")));
-            } else {
-                send(new RpcFrame.Response(id, answer, true));
-            }
-        }
-
-        @Override
-        void cancel() {
-            if (!answered) {
-                answered = true;
-                inboundLive--;
-                if (subscription != null) {
-                    subscription.dispose();
-                }
-            }
-        }
-    }
-
     /**
-     * Answers one stream. Items are written by the stream itself, not through the outbound
+     * Answers one stream, or one request/response (a stream of at most one item, whose last
+     * frame carries COMPLETE). Items are written by the stream itself, not through the outbound
      * queue: the queue drains in a task of its own, so while items waited there the channel
      * would still look writable and the publisher be asked for more; written here, the
      * channel's writability is this stream's backpressure (as {@link StreamWriter}'s). An item
@@ -673,10 +652,13 @@ final class PeerRpc {
         private int pendingOffset;
         /** The publisher completed while an item was still being written. */
         private boolean completeAfterPending;
+        /** The answer to a request/response: one item at most, completed by its last frame. */
+        final boolean single;
 
-        StreamServing(long id, long credits) {
+        StreamServing(long id, long credits, boolean single) {
             this.id = id;
             this.credits = credits;
+            this.single = single;
         }
 
         void credit(long n) {
@@ -689,7 +671,7 @@ final class PeerRpc {
             if (done || upstream == null || pulling || pending != null || credits == 0) {
                 return;
             }
-            if (!channel.isWritable()) {
+            if (!single && !channel.isWritable()) { // a request's answer is asked for at once: see onNext
                 whenWritable(this::pull);
                 return;
             }
@@ -741,9 +723,12 @@ final class PeerRpc {
                     stop();
                     return;
                 }
-                if (item.payloadLength() <= FRAGMENT_BYTES) {
+                if (single && item.payloadLength() <= FRAGMENT_BYTES) {
+                    send(new RpcFrame.Response(id, item, true)); // a small answer: queued, ahead of the streams
+                    itemWritten();
+                } else if (item.payloadLength() <= FRAGMENT_BYTES) {
                     write(new RpcFrame.Response(id, item, false));
-                    pull();
+                    itemWritten();
                 } else {
                     pending = item;
                     pendingOffset = 0;
@@ -765,14 +750,27 @@ final class PeerRpc {
                     return;
                 }
                 int n = Math.min(FRAGMENT_BYTES, length - pendingOffset);
-                write(RpcFrame.Response.fragment(id, item, pendingOffset, n, pendingOffset + n < length));
+                boolean last = pendingOffset + n == length;
+                write(RpcFrame.Response.fragment(id, item, pendingOffset, n, !last, last && single));
                 pendingOffset += n;
             }
             pending = null;
-            if (completeAfterPending) {
+            if (completeAfterPending && !single) {
                 complete();
             } else {
+                itemWritten();
+            }
+        }
+
+        /** An item is written whole: the next one, or for a request's answer the end (its last frame said COMPLETE). */
+        private void itemWritten() {
+            if (!single) {
                 pull();
+                return;
+            }
+            done = true;
+            if (serving.remove(id) == this) {
+                inboundLive--;
             }
         }
 
@@ -799,7 +797,7 @@ final class PeerRpc {
             done = true;
             if (serving.remove(id) == this) {
                 inboundLive--;
-                write(new RpcFrame.Response(id, null, true));
+                frame(new RpcFrame.Response(id, null, true));
             }
         }
 
@@ -808,9 +806,18 @@ final class PeerRpc {
                 return;
             }
             if (serving.remove(id) == this) {
-                write(errorFrame(id, error)); // a partly written item is dropped with the stream
+                frame(errorFrame(id, error)); // a partly written item is dropped with the stream
             }
             stop();
+        }
+
+        /** A stream's end or error follows its items on the channel; a request's goes through the queue, as its small answer does. */
+        private void frame(RpcFrame frame) {
+            if (single) {
+                send(frame);
+            } else {
+                write(frame);
+            }
         }
 
         /** Writes a frame of this stream; its frames keep their order; a flush per event-loop task. */

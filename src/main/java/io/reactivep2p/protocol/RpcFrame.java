@@ -188,13 +188,29 @@ public sealed interface RpcFrame {
          * once, straight into the frame (a {@link Response} of the fragment would copy them twice).
          */
         public static Message fragment(long stream, Message item, int offset, int length, boolean follows) {
+            return fragment(stream, item, offset, length, follows, false);
+        }
+
+        /**
+         * As {@link #fragment(long, Message, int, int, boolean)}, and with COMPLETE when
+         * {@code complete}: the last fragment of an answer to a request/response, or of a
+         * stream's last item.
+         *
+         * @throws IllegalArgumentException for a fragment that both {@code follows} and {@code complete}s
+         */
+        public static Message fragment(long stream, Message item, int offset, int length, boolean follows,
+                                       boolean complete) {
             checkU32(stream, "stream");
             if (stream == 0) {
                 throw new IllegalArgumentException("stream 0 has no answer");
             }
+            if (follows && complete) {
+                throw new IllegalArgumentException("FOLLOWS is for a fragment of an item, not the end");
+            }
             Objects.checkFromIndexSize(offset, length, item.payloadLength());
             byte[] b = new byte[RESPONSE_OVERHEAD + length];
-            ByteBuffer.wrap(b).putInt((int) stream).put((byte) (NEXT | (follows ? FOLLOWS : 0))).put((byte) item.type().code());
+            ByteBuffer.wrap(b).putInt((int) stream).put((byte) (NEXT | (follows ? FOLLOWS : 0) | (complete ? COMPLETE : 0)))
+                    .put((byte) item.type().code());
             item.copyPayload(offset, b, RESPONSE_OVERHEAD, length);
             return Message.wrap(MessageType.MsgResponse, b);
         }
