@@ -47,7 +47,10 @@ class RpcFairnessSimulationTest {
 
     enum Load { NONE, REQUEST_STREAM, LARGE_ANSWERS, SEND }
 
-    /** What crossed the loaded direction while it was loaded: one-way gossip delays, request round trips, keepalive round trips. */
+    /**
+     * What crossed the loaded direction while it was loaded: one-way gossip delays, request
+     * round trips, keepalive round trips.
+     */
     record Delays(List<Duration> gossip, List<Duration> requests, List<Duration> pings, long itemsReceived) {
         Duration maxGossip() {
             return Collections.max(gossip);
@@ -75,9 +78,10 @@ class RpcFairnessSimulationTest {
     }
 
     /**
-     * Node 0 sends 1 MiB items to node 1 ({@code load}) and, every 50 ms of simulated time for
-     * two seconds, gossips a message to it, answers a request of it and exchanges keepalives
-     * with it; the delays of those are what this returns.
+     * Node 0 sends 1 MiB items to node 1 as {@code load} says (a request-stream of node 1's,
+     * answers to node 1's requests one after the other, or {@code send(Publisher)}) and, every
+     * 50 ms of simulated time for two seconds, gossips a message to it, answers a request of it
+     * and exchanges keepalives with it; the delays of those are what this returns.
      */
     static Delays run(Load load) {
         Links links = Links.builder().latency(Latency.fixed(LATENCY)).bandwidth(BITS_PER_SECOND).window(WINDOW).build();
@@ -116,7 +120,8 @@ class RpcFairnessSimulationTest {
                 sentAt.add(sim.elapsed());
                 sender.broadcast(Message.wrap(APP, ByteBuffer.allocate(4).putInt(i).array())).subscribe();
                 Duration asked = sim.elapsed();
-                toSender.request(Message.wrap(ASK, new byte[] {(byte) i})).subscribe(m -> requests.add(sim.elapsed().minus(asked)));
+                toSender.request(Message.wrap(ASK, new byte[] {(byte) i}))
+                        .subscribe(m -> requests.add(sim.elapsed().minus(asked)));
                 sim.runFor(Duration.ofMillis(50));
                 toReceiver.lastRtt().ifPresent(pings::add);
             }
@@ -167,8 +172,10 @@ class RpcFairnessSimulationTest {
                 sim.connect(Topology.of(2, List.of(new Topology.Link(0, 1))));
                 Peer toSender = nodes.get(1).peers().iterator().next();
                 long[] received = new long[2];
-                Disposable first = toSender.requestStream(Message.empty(GET), Duration.ofMinutes(1)).subscribe(m -> received[0]++);
-                Disposable second = toSender.requestStream(Message.empty(GET), Duration.ofMinutes(1)).subscribe(m -> received[1]++);
+                Disposable first = toSender.requestStream(Message.empty(GET), Duration.ofMinutes(1))
+                        .subscribe(m -> received[0]++);
+                Disposable second = toSender.requestStream(Message.empty(GET), Duration.ofMinutes(1))
+                        .subscribe(m -> received[1]++);
                 sim.runFor(Duration.ofSeconds(3)); // about 35 MiB at the link's rate
                 first.dispose();
                 second.dispose();

@@ -43,7 +43,10 @@ public final class Peer {
     private final int maxMessageLength;
     private final boolean lz4;
     private final Sinks.One<Disconnection> closed = Sinks.one();
-    /** Streams of {@link #send(Publisher)} waiting for the channel to be writable; event loop only. */
+    /**
+     * Streams ({@link #send(Publisher)}, request-streams, large answers) waiting for the channel
+     * to be writable, in turn; event loop only.
+     */
     private final ArrayDeque<Runnable> writableWaiters = new ArrayDeque<>();
     private final Runnable resumeWaiters = this::resumeWaiters;
     private boolean waitersScheduled; // event loop only

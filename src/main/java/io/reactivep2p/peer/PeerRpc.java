@@ -811,7 +811,10 @@ final class PeerRpc {
             stop();
         }
 
-        /** A stream's end or error follows its items on the channel; a request's goes through the queue, as its small answer does. */
+        /**
+         * A stream's end or error follows its items on the channel; a request's goes through the
+         * queue, as its small answer does.
+         */
         private void frame(RpcFrame frame) {
             if (single) {
                 send(frame);
