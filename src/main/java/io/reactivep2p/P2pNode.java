@@ -363,7 +363,9 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
      * code). The handler is called on the requesting peer's event loop: it must not block
      * (return {@code Mono.fromCallable(...).subscribeOn(Schedulers.boundedElastic())} for
      * blocking work). Each peer's requests in flight and per second are bounded
-     * ({@link NodeConfig#rpc()}).
+     * ({@link NodeConfig#rpc()}). An answer may be as large as the maximum message length; one
+     * over 64,512 bytes travels in record-sized fragments, with the connection's other frames
+     * between them.
      *
      * <pre>{@code
      * node.handleRequests(GET_HEADER, (peer, request) ->
