@@ -364,8 +364,7 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
      * (return {@code Mono.fromCallable(...).subscribeOn(Schedulers.boundedElastic())} for
      * blocking work). Each peer's requests in flight and per second are bounded
      * ({@link NodeConfig#rpc()}). An answer may be as large as the maximum message length; one
-     * over 64,512 bytes travels in record-sized fragments, with the connection's other frames
-     * between them.
+     * over 32,256 bytes travels in fragments, with the connection's other frames between them.
      *
      * <pre>{@code
      * node.handleRequests(GET_HEADER, (peer, request) ->

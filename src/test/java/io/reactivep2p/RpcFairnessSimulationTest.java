@@ -25,7 +25,7 @@ import reactor.core.publisher.Mono;
  * Fairness on one connection (docs/protocol.md §4.8, "Order on the wire"): while a stream of
  * 1 MiB items, or 1 MiB answers to requests, saturate a 100 Mbit/s link, gossip, answers to
  * other requests and keepalive still cross it within the bytes already on their way plus one
- * fragment, not behind whole items.
+ * record, not behind whole items.
  * In the simulator, so that the link is slow enough to be saturated and the delays are the same
  * on every run; the same scenario with {@code peer.send(Publisher)} of whole 1 MiB messages is
  * the contrast: there a gossip message waits behind a whole item.
@@ -41,8 +41,8 @@ class RpcFairnessSimulationTest {
     static final Duration LATENCY = Duration.ofMillis(2);
     /** The link's window: bytes sent and not yet read, as a socket buffer holds them. */
     static final int WINDOW = 256 * 1024;
-    /** The nodes' default write-buffer high-water mark. */
-    static final int HIGH_WATER_MARK = 64 * 1024;
+    /** One record of the secure channel: what a peer's streams may hold in its channel at most. */
+    static final int RECORD = 64 * 1024;
     static final int ITEM_BYTES = 1 << 20;
 
     enum Load { NONE, REQUEST_STREAM, LARGE_ANSWERS, SEND }
@@ -145,21 +145,21 @@ class RpcFairnessSimulationTest {
     }
 
     @Test
-    void aStreamOfLargeItemsHoldsGossipRequestsAndKeepaliveBackByAtMostOneFragment() {
+    void aStreamOfLargeItemsHoldsGossipRequestsAndKeepaliveBackByAtMostOneRecord() {
         Delays idle = LeakChecks.sampled(() -> run(Load.NONE));
         Delays stream = LeakChecks.sampled(() -> run(Load.REQUEST_STREAM));
         System.out.println("fairness, idle: " + idle.summary() + "; during a request-stream: " + stream.summary());
 
         assertThat(idle.maxGossip()).isLessThan(LATENCY.plusMillis(1));
         assertThat(stream.itemsReceived()).as("the stream ran at the link's rate").isGreaterThan(20);
-        // What may be ahead of a frame: the link's window, the channel's write buffer, one fragment.
-        Duration bound = LATENCY.plus(transmission(WINDOW + HIGH_WATER_MARK + 64 * 1024)).plusMillis(1);
+        // What may be ahead of a frame: the link's window (the socket's), then one record of the streams'.
+        Duration bound = LATENCY.plus(transmission(WINDOW + RECORD)).plusMillis(1);
         assertThat(stream.maxGossip()).isLessThan(bound);
         assertThat(stream.maxRequest()).isLessThan(bound.plus(LATENCY));
         assertThat(stream.maxPing()).isLessThan(bound.plus(LATENCY));
     }
 
-    /** Two streams on one saturated connection take turns, a fragment each: neither starves the other. */
+    /** Two streams on one saturated connection take turns: neither starves the other. */
     @Test
     void twoStreamsOnOneConnectionTakeTurns() {
         Links links = Links.builder().latency(Latency.fixed(LATENCY)).bandwidth(BITS_PER_SECOND).window(WINDOW).build();
@@ -188,12 +188,12 @@ class RpcFairnessSimulationTest {
 
     /** The same bound for answers to request/response: a large one travels in fragments, as a stream's item does. */
     @Test
-    void largeAnswersToRequestsHoldOtherFramesBackByAtMostOneFragment() {
+    void largeAnswersToRequestsHoldOtherFramesBackByAtMostOneRecord() {
         Delays answers = LeakChecks.sampled(() -> run(Load.LARGE_ANSWERS));
         System.out.println("fairness, during 1 MiB answers to requests: " + answers.summary());
 
         assertThat(answers.itemsReceived()).isGreaterThan(20);
-        Duration bound = LATENCY.plus(transmission(WINDOW + HIGH_WATER_MARK + 64 * 1024)).plusMillis(1);
+        Duration bound = LATENCY.plus(transmission(WINDOW + RECORD)).plusMillis(1);
         assertThat(answers.maxGossip()).isLessThan(bound);
         assertThat(answers.maxRequest()).isLessThan(bound.plus(LATENCY));
         assertThat(answers.maxPing()).isLessThan(bound.plus(LATENCY));

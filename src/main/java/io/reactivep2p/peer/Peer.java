@@ -265,6 +265,11 @@ public final class Peer {
         return timeout;
     }
 
+    /** How long this peer's request-streams have waited on the socket ({@link PeerRpc#streamsStalledFor}); event loop. */
+    long streamsStalledFor(long now) {
+        return rpc == null ? 0 : rpc.streamsStalledFor(now);
+    }
+
     /** Requests and streams of the peer arrive here; event loop. */
     void onRpcFrame(Message frame) {
         if (rpc == null) {
@@ -282,10 +287,11 @@ public final class Peer {
     }
 
     /**
-     * The channel has become writable: the streams waiting for it resume in a task queued after
-     * the outbound queue's drain (which {@code channelWritabilityChanged} queued first), so
-     * gossip, answers and credits go out before a stream writes again: a stream that wrote at
-     * once would fill the channel again before every drain and starve the queue. Event loop only.
+     * The channel has become writable, or a stream's frame has left it: the streams waiting
+     * resume in a task queued after the outbound queue's drain (which
+     * {@code channelWritabilityChanged} queued first), so gossip, answers and credits go out
+     * before a stream writes again: a stream that wrote at once would fill the channel again
+     * before every drain and starve the queue. Event loop only.
      */
     void writable() {
         if (!writableWaiters.isEmpty() && !waitersScheduled) {
@@ -299,14 +305,19 @@ public final class Peer {
     }
 
     /**
-     * Resumes the waiting streams in turn while the channel stays writable. A stream that fills
-     * it waits again at the back of the line; the ones not reached keep their places at the
-     * front: round robin, so that one busy stream never starves another (or a request's answer).
+     * Resumes the waiting streams in turn. A stream that writes until it must wait again (the
+     * channel full, or the peer's room for streams' frames taken) goes to the back of the line,
+     * and the pass ends there: the ones not reached keep their places at the front. Round robin,
+     * so that one busy stream never starves another (or a request's answer).
      */
     private void resumeWaiters() {
         waitersScheduled = false;
         for (int n = writableWaiters.size(); n > 0 && channel.isWritable(); n--) {
-            writableWaiters.poll().run(); // a task may wait again: it runs at a later change
+            int others = writableWaiters.size() - 1;
+            writableWaiters.poll().run();
+            if (writableWaiters.size() > others) {
+                return; // it waits again: what it waited for is taken, the next in line goes first next time
+            }
         }
     }
 

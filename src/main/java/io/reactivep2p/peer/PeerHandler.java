@@ -43,8 +43,8 @@ import reactor.netty.Connection;
  *       echoing its nonce gives the RTT. The peer is disconnected with
  *       {@link DisconnectReason#TIMEOUT} after {@code maxMissedPongs} unanswered PINGs, or
  *       when nothing at all was read for the read-idle timeout; with
- *       {@link DisconnectReason#SLOW_PEER} when its outbound queue stayed full for the
- *       slow-peer timeout.</li>
+ *       {@link DisconnectReason#SLOW_PEER} when its outbound queue stayed full, its socket
+ *       full or its streams' frames untaken, for the slow-peer timeout.</li>
  *   <li><b>Errors.</b> A {@link ProtocolException} from the decoders sends DISCONNECT with its
  *       reason (except a wrong magic: the remote speaks another network), scores the peer, and
  *       closes. Frames of undefined types are counted and ignored.</li>
@@ -316,11 +316,15 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** How long the peer has not been taking what we send: queue refusing and congested, or socket full. */
+    /**
+     * How long the peer has not been taking what we send: queue refusing and congested, socket
+     * full, or its streams' frames not taken.
+     */
     private long slowFor(long now) {
         long queueFull = outbound.congested() ? outbound.fullForNanos(now) : 0;
         long socketFull = unwritableSinceNanos == 0 ? 0 : now - unwritableSinceNanos;
-        return Math.max(queueFull, socketFull);
+        long streamsStalled = peer == null ? 0 : peer.streamsStalledFor(now);
+        return Math.max(Math.max(queueFull, socketFull), streamsStalled);
     }
 
     private void sendPing() {

@@ -37,13 +37,18 @@ import reactor.core.publisher.Operators;
  * nothing arrives that the subscriber has not asked for and the requester buffers nothing. The
  * responder asks its handler's publisher for one item at a time, only while it holds credits
  * and the connection is writable, and writes the items to the channel itself, items over
- * {@value #FRAGMENT_BYTES} bytes in fragments: it holds at most one item, and writes at most one
- * fragment, beyond the channel's write buffer. Streams waiting for the channel take turns
- * ({@link Peer#writable()}).
+ * {@value #FRAGMENT_BYTES} bytes in fragments: it holds at most one item.
+ *
+ * <p><b>Fairness.</b> The streams of a peer together have at most {@value #STREAM_BYTES} bytes
+ * of frames in its channel that the socket has not taken (two fragments, under one record): a
+ * stream writes a frame only while the channel is writable and that room is free, and waits
+ * for a write to complete otherwise. Streams waiting take turns ({@link Peer#writable()}). So
+ * whatever a peer's streams carry, a control frame, a gossip message or an answer written after
+ * them waits behind at most one record of theirs (and what the socket already holds).
  *
  * <p><b>Answers.</b> A request's answer up to {@value #FRAGMENT_BYTES} bytes goes through the
  * outbound queue, ahead of the streams' next fragments; a larger one goes as a stream's item
- * does, in fragments written while the channel is writable, the last with COMPLETE.
+ * does, in fragments, the last with COMPLETE.
  */
 final class PeerRpc {
 
@@ -51,10 +56,18 @@ final class PeerRpc {
 
     /**
      * The largest item (or answer) sent whole; larger ones go in fragments of this size, each a
-     * RESPONSE with FOLLOWS but the last. With the frame's and the RESPONSE's headers, a
-     * fragment fits one record of the secure channel (65,519 bytes of plaintext).
+     * RESPONSE with FOLLOWS but the last. Two of them, with their headers, fit one record of the
+     * secure channel (65,519 bytes of plaintext).
      */
-    static final int FRAGMENT_BYTES = 64 * 1024 - 1024;
+    static final int FRAGMENT_BYTES = 32 * 1024 - 512;
+
+    /**
+     * What the streams of one peer together may have in its channel, not yet taken by the
+     * socket: two fragments' frames, under one record. A frame written after them (gossip, an
+     * answer, a PING) waits behind at most that much of theirs; two, not one, so that the next
+     * fragment is in the channel while the socket takes the last.
+     */
+    static final int STREAM_BYTES = 2 * (FRAGMENT_BYTES + RpcFrame.RESPONSE_OVERHEAD);
 
     private final Peer peer;
     private final Channel channel;
@@ -69,6 +82,13 @@ final class PeerRpc {
     /** Requests of the peer being handled, fire-and-forgets included. */
     private int inboundLive;
     private boolean closed;
+    /**
+     * Bytes of the streams' frames (items, fragments, their ends) written to the channel and not
+     * yet taken by the socket, all streams of the peer together: at most {@link #STREAM_BYTES}.
+     */
+    private int streamBytes;
+    /** Since when the streams' frames have waited in the channel with none taken by the socket; 0 when none wait. */
+    private long streamsWaitingSince;
 
     PeerRpc(Peer peer, Channel channel, RpcService service, int maxMessageLength) {
         this.peer = peer;
@@ -94,6 +114,27 @@ final class PeerRpc {
         } catch (RejectedExecutionException e) {
             task.run(); // the loop has shut down: nothing else runs there any more
         }
+    }
+
+    /** Whether a stream may write a frame of {@code size} payload bytes now. Event loop. */
+    private boolean streamRoom(int size) {
+        return channel.isWritable() && streamBytes + size <= STREAM_BYTES;
+    }
+
+    /** The socket took a stream's frame (or the channel failed it): room for the waiting streams. Event loop. */
+    private void streamWritten(int size) {
+        streamBytes -= size;
+        streamsWaitingSince = streamBytes == 0 ? 0 : now();
+        peer.writable();
+    }
+
+    /**
+     * How long the streams' frames have waited in the channel without the socket taking any of
+     * them: a peer that stopped reading a stream is slow though its channel, holding only a
+     * record of it, never turns unwritable. Event loop.
+     */
+    long streamsStalledFor(long now) {
+        return streamsWaitingSince == 0 ? 0 : now - streamsWaitingSince;
     }
 
     private boolean send(RpcFrame frame) {
@@ -634,9 +675,9 @@ final class PeerRpc {
      * frame carries COMPLETE). Items are written by the stream itself, not through the outbound
      * queue: the queue drains in a task of its own, so while items waited there the channel
      * would still look writable and the publisher be asked for more; written here, the
-     * channel's writability is this stream's backpressure (as {@link StreamWriter}'s). An item
-     * larger than {@link #FRAGMENT_BYTES} goes out in fragments, each only while the channel is
-     * writable, and a stream that waited for writability resumes in a task queued after the
+     * channel's writability and the peer's room for streams ({@link #STREAM_BYTES}) are this
+     * stream's backpressure. An item larger than {@link #FRAGMENT_BYTES} goes out in fragments,
+     * each only when there is room, and a stream that waited resumes in a task queued after the
      * outbound queue's drain: gossip, answers and credits go between the fragments.
      */
     private final class StreamServing extends Serving implements CoreSubscriber<Message> {
@@ -726,34 +767,39 @@ final class PeerRpc {
                 if (single && item.payloadLength() <= FRAGMENT_BYTES) {
                     send(new RpcFrame.Response(id, item, true)); // a small answer: queued, ahead of the streams
                     itemWritten();
-                } else if (item.payloadLength() <= FRAGMENT_BYTES) {
-                    write(new RpcFrame.Response(id, item, false));
-                    itemWritten();
-                } else {
-                    pending = item;
-                    pendingOffset = 0;
-                    writeFragments();
+                    return;
                 }
+                pending = item;
+                pendingOffset = 0;
+                writePending();
             });
         }
 
-        /** Writes the pending item's fragments while the channel is writable; then the next item, or the end. */
-        private void writeFragments() {
+        /**
+         * Writes the pending item, whole or in fragments, each frame only when the channel is
+         * writable and the peer's streams have room for it ({@link #streamRoom}); then the next
+         * item, or the end.
+         */
+        private void writePending() {
             if (done) {
                 return;
             }
             Message item = pending;
             int length = item.payloadLength();
-            while (pendingOffset < length) {
-                if (!channel.isWritable()) {
-                    whenWritable(this::writeFragments);
+            do {
+                int n = Math.min(FRAGMENT_BYTES, length - pendingOffset);
+                if (!streamRoom(RpcFrame.RESPONSE_OVERHEAD + n)) {
+                    whenWritable(this::writePending);
                     return;
                 }
-                int n = Math.min(FRAGMENT_BYTES, length - pendingOffset);
-                boolean last = pendingOffset + n == length;
-                write(RpcFrame.Response.fragment(id, item, pendingOffset, n, !last, last && single));
+                if (n == length) {
+                    write(new RpcFrame.Response(id, item, single));
+                } else {
+                    boolean last = pendingOffset + n == length;
+                    write(RpcFrame.Response.fragment(id, item, pendingOffset, n, !last, last && single));
+                }
                 pendingOffset += n;
-            }
+            } while (pendingOffset < length);
             pending = null;
             if (completeAfterPending && !single) {
                 complete();
@@ -829,7 +875,12 @@ final class PeerRpc {
         }
 
         private void write(Message frame) {
-            channel.write(frame, channel.voidPromise());
+            int size = frame.payloadLength();
+            if (streamBytes == 0) {
+                streamsWaitingSince = Math.max(1, now());
+            }
+            streamBytes += size;
+            channel.write(frame).addListener(f -> streamWritten(size));
             if (!flushScheduled) {
                 flushScheduled = true;
                 channel.eventLoop().execute(() -> {
