@@ -1,5 +1,6 @@
 package io.reactivep2p.peer;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -89,6 +90,10 @@ final class PeerRpc {
     private int streamBytes;
     /** Since when the streams' frames have waited in the channel with none taken by the socket; 0 when none wait. */
     private long streamsWaitingSince;
+    /** Of {@link #streamBytes}, the bytes written since the last flush. */
+    private int unflushedStreamBytes;
+    private boolean streamFlushScheduled;
+    private final Runnable streamFlush = this::flushStreams;
 
     PeerRpc(Peer peer, Channel channel, RpcService service, int maxMessageLength) {
         this.peer = peer;
@@ -121,7 +126,37 @@ final class PeerRpc {
         return channel.isWritable() && streamBytes + size <= STREAM_BYTES;
     }
 
-    /** The socket took a stream's frame (or the channel failed it): room for the waiting streams. Event loop. */
+    /**
+     * Writes a frame of a stream, counted against {@link #STREAM_BYTES}; the frames written in
+     * one event-loop task share one flush. Event loop.
+     */
+    private void writeStreamFrame(Message frame) {
+        int size = frame.payloadLength();
+        if (streamBytes == 0) {
+            streamsWaitingSince = Math.max(1, now());
+        }
+        streamBytes += size;
+        unflushedStreamBytes += size;
+        channel.write(frame, channel.voidPromise());
+        if (!streamFlushScheduled) {
+            streamFlushScheduled = true;
+            channel.eventLoop().execute(streamFlush);
+        }
+    }
+
+    /**
+     * Flushes the streams' frames with an empty buffer after them: its write completes once the
+     * socket has taken every frame before it (writes complete in order), one listener for the
+     * whole batch instead of one per frame. Event loop.
+     */
+    private void flushStreams() {
+        streamFlushScheduled = false;
+        int batch = unflushedStreamBytes;
+        unflushedStreamBytes = 0;
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> streamWritten(batch));
+    }
+
+    /** The socket took streams' frames (or the channel failed them): room for the waiting streams. Event loop. */
     private void streamWritten(int size) {
         streamBytes -= size;
         streamsWaitingSince = streamBytes == 0 ? 0 : now();
@@ -686,7 +721,6 @@ final class PeerRpc {
         private Subscription upstream;
         private boolean pulling;
         private boolean waitingWritable;
-        private boolean flushScheduled;
         private boolean done;
         /** The item being written in fragments, and how much of it is written. */
         private Message pending;
@@ -875,19 +909,7 @@ final class PeerRpc {
         }
 
         private void write(Message frame) {
-            int size = frame.payloadLength();
-            if (streamBytes == 0) {
-                streamsWaitingSince = Math.max(1, now());
-            }
-            streamBytes += size;
-            channel.write(frame).addListener(f -> streamWritten(size));
-            if (!flushScheduled) {
-                flushScheduled = true;
-                channel.eventLoop().execute(() -> {
-                    flushScheduled = false;
-                    channel.flush();
-                });
-            }
+            writeStreamFrame(frame);
         }
 
         private void stop() {

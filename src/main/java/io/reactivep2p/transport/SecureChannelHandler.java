@@ -1,6 +1,7 @@
 package io.reactivep2p.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandler;
@@ -446,7 +447,14 @@ public final class SecureChannelHandler extends ByteToMessageDecoder implements 
             ChannelPromise promise = ctx.newPromise();
             ByteBuf plain = pending.remove(ctx.alloc(), MAX_RECORD_PLAINTEXT, promise);
             try {
-                seal(ctx, plain, promise);
+                if (plain.isReadable()) {
+                    seal(ctx, plain, promise);
+                } else {
+                    // Only empty buffers, written to learn when what came before them is written:
+                    // a record carries at least one byte, so none is sealed; the promise follows the
+                    // records already written.
+                    ctx.write(Unpooled.EMPTY_BUFFER, promise);
+                }
             } finally {
                 plain.release();
             }

@@ -157,6 +157,27 @@ class SecureChannelHandlerTest {
         assertThat(readAll(d)).isEqualTo("right behind message 2");
     }
 
+    /** An empty buffer, written to learn when what came before it is written, never makes an empty record. */
+    @Test
+    void anEmptyWriteRidesWithTheRecordBeforeItOrMakesNone() {
+        EmbeddedChannel d = dialer(null, false);
+        EmbeddedChannel l = listener();
+        pump(d, l);
+        d.write(Unpooled.copiedBuffer("data", StandardCharsets.UTF_8));
+        io.netty.channel.ChannelFuture after = d.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        assertThat(after.isSuccess()).isTrue();
+        assertThat(pump(d, l)).as("one record: the data's").isEqualTo(1);
+        assertThat(readAll(l)).isEqualTo("data");
+
+        io.netty.channel.ChannelFuture alone = d.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        assertThat(alone.isSuccess()).isTrue();
+        for (ByteBuf out; (out = d.readOutbound()) != null; ) {
+            assertThat(out.isReadable()).as("no record for nothing").isFalse();
+            out.release();
+        }
+        assertThat(l.isOpen()).isTrue();
+    }
+
     @Test
     void writesDuringTheHandshakeWaitAndGoFirstOnceItIsDone() {
         EmbeddedChannel d = dialer(null, false);
