@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,6 +263,8 @@ final class PeerRpc {
         boolean done;
         long lastActivity;
         ScheduledFuture<?> timer;
+        /** The item being received in fragments, if any (a call receives one item at a time). */
+        Fragments fragments;
 
         Call(Duration timeout) {
             this.timeoutNanos = timeout.toNanos();
@@ -335,6 +336,34 @@ final class PeerRpc {
             throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD, "RESPONSE for stream " + id + ": " + what);
         }
 
+        /**
+         * The item {@code response} carries, whole or joined once its last fragment is in, or
+         * {@code null} while fragments are still to come. A fragment of another type than the
+         * item's first, or fragments past the maximum message length, break the call.
+         */
+        Message item(RpcFrame.ResponseView response) {
+            if (fragments == null) {
+                if (!response.follows()) {
+                    return response.item();
+                }
+                fragments = new Fragments(response);
+                return null;
+            }
+            if (!response.itemType().equals(fragments.type)) {
+                violation("a fragment of type " + response.itemType().name() + " continues an item of type "
+                        + fragments.type.name());
+            }
+            if (!fragments.add(response, maxMessageLength)) {
+                violation("an item of fragments over the maximum message length " + maxMessageLength);
+            }
+            if (response.follows()) {
+                return null;
+            }
+            Message whole = fragments.whole();
+            fragments = null;
+            return whole;
+        }
+
         abstract void fail(Throwable error);
 
         abstract void onResponse(RpcFrame.ResponseView response);
@@ -358,26 +387,12 @@ final class PeerRpc {
             sink.error(error);
         }
 
-        /** The answer being received in fragments, if any. */
-        private Fragments fragments;
-
         @Override
         void onResponse(RpcFrame.ResponseView response) {
-            MessageType type = response.itemType();
-            if (fragments != null) {
-                if (type == null) {
-                    violation("the end of the answer in the middle of its fragments");
-                }
-                if (!type.equals(fragments.type)) {
-                    violation("a fragment of type " + type.name() + " continues an answer of type "
-                            + fragments.type.name());
-                }
-                if (!fragments.add(response, maxMessageLength)) {
-                    violation("an answer of fragments over the maximum message length " + maxMessageLength);
-                }
-            } else if (response.follows()) {
-                fragments = new Fragments(response);
+            if (response.itemType() == null && fragments != null) {
+                violation("the end of the answer in the middle of its fragments");
             }
+            Message item = response.itemType() == null ? null : item(response);
             if (response.follows()) {
                 lastActivity = now(); // a large answer on its way: the timeout counts from its last fragment
                 return;
@@ -385,8 +400,6 @@ final class PeerRpc {
             if (!response.complete()) {
                 violation("an item without COMPLETE answers a request");
             }
-            Message item = fragments != null ? fragments.whole() : response.item();
-            fragments = null;
             finished();
             if (item != null) {
                 sink.success(item);
@@ -404,8 +417,6 @@ final class PeerRpc {
         /** Demand of the subscriber not yet given as credits (saturating). */
         private long unsent;
         private boolean started;
-        /** The item being received in fragments, if any. */
-        private Fragments fragments;
 
         StreamCall(FluxSink<Message> sink, Duration timeout, Message request) {
             super(timeout);
@@ -459,33 +470,17 @@ final class PeerRpc {
 
         @Override
         void onResponse(RpcFrame.ResponseView response) {
-            MessageType type = response.itemType();
-            if (type != null) {
+            if (response.itemType() != null) {
                 lastActivity = now();
-                Message item;
                 if (fragments == null) {
                     if (outstanding == 0) {
                         violation("an item beyond the credits given");
                     }
                     outstanding--; // an item takes one credit, at its first fragment
-                    if (response.follows()) {
-                        fragments = new Fragments(response);
-                        return;
-                    }
-                    item = response.item();
-                } else {
-                    if (!type.equals(fragments.type)) {
-                        violation("a fragment of type " + type.name() + " continues an item of type "
-                                + fragments.type.name());
-                    }
-                    if (!fragments.add(response, maxMessageLength)) {
-                        violation("an item of fragments over the maximum message length " + maxMessageLength);
-                    }
-                    if (response.follows()) {
-                        return;
-                    }
-                    item = fragments.whole();
-                    fragments = null;
+                }
+                Message item = item(response);
+                if (item == null) {
+                    return; // more fragments to come
                 }
                 sink.next(item);
             } else if (fragments != null) {
@@ -589,8 +584,8 @@ final class PeerRpc {
             Serving s = serving.get(n.stream());
             if (s == null) {
                 service.unknownStreamFrames.incrementAndGet(); // it may just have ended
-            } else if (s instanceof StreamServing stream && !stream.single) {
-                stream.credit(n.n());
+            } else if (!s.single) {
+                s.credit(n.n());
             } else {
                 throw new ProtocolException(ProtocolException.Kind.MALFORMED_PAYLOAD,
                         "REQUEST_N for request " + n.stream() + ", which is not a stream");
@@ -640,38 +635,23 @@ final class PeerRpc {
             send(RpcFrame.StreamError.of(id, ErrorCode.REFUSED, 0, "over the limit of requests in flight or per second"));
             return;
         }
-        if (r.mode() == Mode.RESPONSE) {
-            RpcService.RequestHandler handler = service.requestHandler(request.type());
-            if (handler == null) {
-                noHandler(id, request);
-                return;
-            }
-            // The answer goes as a stream of one item does (in fragments if large, only while the
-            // connection is writable), its last frame carrying COMPLETE.
-            StreamServing s = new StreamServing(id, 1, true);
-            serving.put(id, s);
-            inboundLive++;
-            service.requestsServed.incrementAndGet();
-            try {
-                handler.handle(peer, request).subscribe(s);
-            } catch (RuntimeException e) {
-                s.onError(e);
-            }
-        } else {
-            RpcService.StreamHandler handler = service.streamHandler(request.type());
-            if (handler == null) {
-                noHandler(id, request);
-                return;
-            }
-            StreamServing s = new StreamServing(id, r.credits(), false);
-            serving.put(id, s);
-            inboundLive++;
-            service.requestsServed.incrementAndGet();
-            try {
-                Flux.from(handler.handle(peer, request)).subscribe(s);
-            } catch (RuntimeException e) {
-                s.onError(e);
-            }
+        // A request's answer goes as a stream of one item does (in fragments if large), its last
+        // frame carrying COMPLETE.
+        boolean single = r.mode() == Mode.RESPONSE;
+        RpcService.RequestHandler requestHandler = single ? service.requestHandler(request.type()) : null;
+        RpcService.StreamHandler streamHandler = single ? null : service.streamHandler(request.type());
+        if (requestHandler == null && streamHandler == null) {
+            noHandler(id, request);
+            return;
+        }
+        Serving s = new Serving(id, single ? 1 : r.credits(), single);
+        serving.put(id, s);
+        inboundLive++;
+        service.requestsServed.incrementAndGet();
+        try {
+            Flux.from(single ? requestHandler.handle(peer, request) : streamHandler.handle(peer, request)).subscribe(s);
+        } catch (RuntimeException e) {
+            s.onError(e);
         }
     }
 
@@ -700,11 +680,6 @@ final class PeerRpc {
         return RpcFrame.StreamError.of(id, ErrorCode.FAILED, 0, "handler failed");
     }
 
-    /** A request of the peer being answered. */
-    private abstract static class Serving {
-        abstract void cancel();
-    }
-
     /**
      * Answers one stream, or one request/response (a stream of at most one item, whose last
      * frame carries COMPLETE). Items are written by the stream itself, not through the outbound
@@ -715,7 +690,7 @@ final class PeerRpc {
      * each only when there is room, and a stream that waited resumes in a task queued after the
      * outbound queue's drain: gossip, answers and credits go between the fragments.
      */
-    private final class StreamServing extends Serving implements CoreSubscriber<Message> {
+    private final class Serving implements CoreSubscriber<Message> {
         private final long id;
         private long credits;
         private Subscription upstream;
@@ -730,7 +705,7 @@ final class PeerRpc {
         /** The answer to a request/response: one item at most, completed by its last frame. */
         final boolean single;
 
-        StreamServing(long id, long credits, boolean single) {
+        Serving(long id, long credits, boolean single) {
             this.id = id;
             this.credits = credits;
             this.single = single;
@@ -923,7 +898,7 @@ final class PeerRpc {
             }
         }
 
-        @Override
+        /** The requester cancelled, or the connection closed. */
         void cancel() {
             stop();
         }

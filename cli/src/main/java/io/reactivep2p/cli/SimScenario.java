@@ -11,11 +11,14 @@ import io.reactivep2p.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -383,7 +386,7 @@ final class SimScenario {
 
     /** Restarted nodes count as up from their first connection. */
     private void joined(Simulation sim, List<P2pNode> nodes, List<Integer> joining) {
-        for (java.util.Iterator<Integer> it = joining.iterator(); it.hasNext(); ) {
+        for (Iterator<Integer> it = joining.iterator(); it.hasNext(); ) {
             int i = it.next();
             if (!nodes.get(i).peers().isEmpty()) {
                 upSince[i] = sim.elapsed().toNanos();
@@ -395,8 +398,8 @@ final class SimScenario {
 
     /** The indices of a random share of the nodes, from the run's seed. */
     private static List<Integer> share(List<P2pNode> nodes, double share, Random random) {
-        List<Integer> shuffled = new ArrayList<>(java.util.stream.IntStream.range(0, nodes.size()).boxed().toList());
-        java.util.Collections.shuffle(shuffled, random);
+        List<Integer> shuffled = new ArrayList<>(IntStream.range(0, nodes.size()).boxed().toList());
+        Collections.shuffle(shuffled, random);
         return List.copyOf(shuffled.subList(0, (int) Math.round(nodes.size() * share)));
     }
 
