@@ -36,6 +36,26 @@ class SimulationTest {
         }
     }
 
+    /**
+     * 300 nodes, 1,200 links of 50 ms: a link takes at least 150 ms to come up (the XX
+     * handshake's three messages), so dialling 64 at a time would need 1,200 / 64 x 150 ms =
+     * 2.8 s of simulated time; as many at a time as there are nodes, well under that.
+     */
+    @Test
+    void aNetworkComesUpInAFewHandshakeTimes_dialsAsManyAtOnceAsThereAreNodes() {
+        LeakChecks.sampled(() -> {
+            try (Simulation sim = Simulation.builder().seed(3)
+                    .links(Links.builder().latency(Latency.fixed(Duration.ofMillis(50))).build()).build()) {
+                List<P2pNode> nodes = sim.addNodes(300, c -> c.outboundTarget(0).seenCacheSize(1 << 12));
+                sim.startAll();
+                Topology topology = Topology.random(300, 8, sim.random());
+                sim.connect(topology);
+                assertThat(sim.elapsed()).isLessThan(Duration.ofMillis(1_500));
+                assertThat(nodes.stream().mapToInt(n -> n.peers().size()).sum()).isEqualTo(2 * topology.links().size());
+            }
+        });
+    }
+
     /** What a run of {@code n} nodes gossiping 50 transactions did: its trace, and what each pool holds. */
     private record Outcome(long trace, long deliveries, List<Integer> pools, Duration elapsed) {
     }
