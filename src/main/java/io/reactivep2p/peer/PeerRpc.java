@@ -805,7 +805,7 @@ final class PeerRpc {
                     write(new RpcFrame.Response(id, item, single));
                 } else {
                     boolean last = pendingOffset + n == length;
-                    write(RpcFrame.Response.fragment(id, item, pendingOffset, n, !last, last && single));
+                    writeStreamFrame(RpcFrame.Response.fragment(id, item, pendingOffset, n, !last, last && single));
                 }
                 pendingOffset += n;
             } while (pendingOffset < length);
@@ -880,11 +880,7 @@ final class PeerRpc {
 
         /** Writes a frame of this stream; its frames keep their order; a flush per event-loop task. */
         private void write(RpcFrame frame) {
-            write(frame.toMessage());
-        }
-
-        private void write(Message frame) {
-            writeStreamFrame(frame);
+            writeStreamFrame(frame.toMessage());
         }
 
         private void stop() {
