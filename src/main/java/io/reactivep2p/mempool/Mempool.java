@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
@@ -43,15 +44,17 @@ import reactor.util.concurrent.Queues;
  * {@link #expire()}.
  *
  * <p><b>Design.</b> One lock guards four indexes of the same entries: the ranking by fee rate,
- * then arrival ({@link BlockRanking}, a two-level B+tree of sorted blocks), a hash map by id,
- * a hash map of senders each with its transactions by nonce, and a queue in arrival
- * order. Adding, evicting the cheapest, replacing and removing cost a binary search and a
- * shift within one block of at most 128 (O(log n) comparisons); {@code top(k)} is O(k);
- * expiry is O(1) per expired entry (the queue's head is the oldest). The overhead is about
- * 250 bytes per entry. {@code MempoolBenchmark} (bench/RESULTS.md) measured this design
- * against a lock around a {@code TreeSet} and a lock-free {@code ConcurrentSkipListSet} with
- * concurrent maps; the indexes must agree with each other and with the count and byte limits
- * after every change, which a lock gives for free.
+ * then arrival ({@link BlockRanking}, a two-level B+tree of sorted blocks), an index by id
+ * ({@link IdIndex}, open addressing), a hash map of senders each with its transaction (its
+ * transactions by nonce from the second on), and a queue in arrival order. Adding, evicting
+ * the cheapest, replacing and removing cost a binary search and a shift within one block of
+ * at most 128 (O(log n) comparisons); {@code top(k)} is O(k); expiry is O(1) per expired
+ * entry (the queue's head is the oldest). The overhead is about 130 bytes per entry (the
+ * built-in {@link Transaction} takes another 160 besides its encoding). {@code MempoolBenchmark}
+ * (bench/RESULTS.md) measured this design against a lock around a {@code TreeSet} and a
+ * lock-free {@code ConcurrentSkipListSet} with concurrent maps; the indexes must agree with
+ * each other and with the count and byte limits after every change, which a lock gives for
+ * free.
  *
  * <p><b>Threading.</b> Every method is thread-safe; changes are serialized by the lock, reads
  * of {@link #size()} and {@link #bytes()} take no lock. {@link #events()} subscribers are
@@ -72,8 +75,19 @@ public final class Mempool<T extends PoolTransaction> {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Ranking<Entry<T>> ranked;
-    private final HashMap<TxId, Entry<T>> byId = new HashMap<>();
-    private final HashMap<Object, Sender<T>> bySender = new HashMap<>();
+    /**
+     * By id. Its hash key only places entries in memory, which nothing a caller sees depends
+     * on, so it comes from the system's {@code SecureRandom} even when the node's runtime is
+     * seeded.
+     */
+    private final IdIndex<Entry<T>> byId = new IdIndex<>(e -> e.id, NodeRuntime.system().secureRandom().nextLong());
+    /**
+     * The pooled entries of each sender: the entry itself while the sender has one, a map by
+     * nonce ({@code HashMap<Long, Entry<T>>}) while it has two or more. Most senders have one:
+     * a map of one, with its table, node and boxed nonce, and an object per sender came to
+     * some 130 of the ~700 bytes a pooled transaction took in a 1,000-node simulation.
+     */
+    private final HashMap<Object, Object> bySender = new HashMap<>();
     /**
      * Entries in arrival order, for expiry. An entry that leaves stays here, marked, until it
      * reaches the head or the queue is compacted (when over half of it, and over 1,024, has
@@ -103,7 +117,7 @@ public final class Mempool<T extends PoolTransaction> {
     private static final class Entry<T> implements Ranking.Ranked {
         final T tx;
         final TxId id;
-        final Sender<T> sender;
+        final Object sender;
         final long nonce;
         final long feeRate;
         final int size;
@@ -111,7 +125,7 @@ public final class Mempool<T extends PoolTransaction> {
         final long arrivalNanos;
         boolean pooled = true;
 
-        Entry(T tx, TxId id, Sender<T> sender, long nonce, long feeRate, int size, long sequence, long arrivalNanos) {
+        Entry(T tx, TxId id, Object sender, long nonce, long feeRate, int size, long sequence, long arrivalNanos) {
             this.tx = tx;
             this.id = id;
             this.sender = sender;
@@ -130,65 +144,6 @@ public final class Mempool<T extends PoolTransaction> {
         @Override
         public long sequence() {
             return sequence;
-        }
-    }
-
-    /**
-     * A sender's pooled transactions by nonce; its entries point to it, so leaving needs no
-     * lookup. Most senders have one transaction pooled: that one is held without a map (a map
-     * of one, its table, node and boxed nonce came to some 110 of the ~700 bytes a pooled
-     * transaction took in a 1,000-node simulation); a map takes over from the second nonce on.
-     */
-    private static final class Sender<T> {
-        final Object key;
-        /** The one entry while there is no map. */
-        private Entry<T> only;
-        /** The entries by nonce from the second one on (kept, once made, while the sender has entries). */
-        private HashMap<Long, Entry<T>> byNonce;
-
-        Sender(Object key) {
-            this.key = key;
-        }
-
-        Entry<T> get(long nonce) {
-            if (byNonce != null) {
-                return byNonce.get(nonce);
-            }
-            return only != null && only.nonce == nonce ? only : null;
-        }
-
-        int size() {
-            return byNonce != null ? byNonce.size() : only != null ? 1 : 0;
-        }
-
-        /** Adds {@code e}, in place of the entry of its nonce if there is one. */
-        void put(Entry<T> e) {
-            if (byNonce == null) {
-                if (only == null || only.nonce == e.nonce) {
-                    only = e;
-                    return;
-                }
-                byNonce = new HashMap<>(4);
-                byNonce.put(only.nonce, only);
-                only = null;
-            }
-            byNonce.put(e.nonce, e);
-        }
-
-        /** Removes the entry of {@code e}'s nonce; whether the sender has none left. */
-        boolean remove(Entry<T> e) {
-            if (byNonce != null) {
-                byNonce.remove(e.nonce);
-                return byNonce.isEmpty();
-            }
-            if (only != null && only.nonce == e.nonce) {
-                only = null;
-            }
-            return only == null;
-        }
-
-        Collection<Entry<T>> entries() {
-            return byNonce != null ? byNonce.values() : only != null ? List.of(only) : List.of();
         }
     }
 
@@ -251,16 +206,16 @@ public final class Mempool<T extends PoolTransaction> {
         try {
             long now = ticker.read();
             expireLocked(now);
-            if (byId.containsKey(id)) {
+            if (byId.get(id) != null) {
                 return AddResult.DUPLICATE;
             }
-            Sender<T> account = bySender.get(sender);
-            Entry<T> previous = account == null ? null : account.get(nonce);
+            Object held = bySender.get(sender);
+            Entry<T> previous = entryOf(held, nonce);
             if (previous != null) {
                 if (!paysBump(feeRate, previous.feeRate)) {
                     return AddResult.REPLACEMENT_UNDERPRICED;
                 }
-            } else if (account != null && account.size() >= config.maxPerSender()) {
+            } else if (countOf(held) >= config.maxPerSender()) {
                 return AddResult.SENDER_LIMIT;
             }
             if (!makeRoom(size, feeRate, previous)) {
@@ -269,12 +224,7 @@ public final class Mempool<T extends PoolTransaction> {
             if (previous != null) {
                 unlink(previous);
             }
-            account = bySender.get(sender); // evictions may have emptied and dropped it
-            if (account == null) {
-                account = new Sender<>(sender);
-                bySender.put(sender, account);
-            }
-            Entry<T> entry = new Entry<>(tx, id, account, nonce, feeRate, size, ++sequence, now);
+            Entry<T> entry = new Entry<>(tx, id, sender, nonce, feeRate, size, ++sequence, now);
             link(entry);
             if (previous == null) {
                 event(MempoolEvent.Kind.ADDED, tx, null);
@@ -361,8 +311,8 @@ public final class Mempool<T extends PoolTransaction> {
 
     private void link(Entry<T> e) {
         ranked.add(e);
-        byId.put(e.id, e);
-        e.sender.put(e);
+        byId.add(e);
+        linkSender(e);
         arrivals.addLast(e);
         count = count + 1;
         bytes = bytes + e.size;
@@ -370,10 +320,8 @@ public final class Mempool<T extends PoolTransaction> {
 
     private void unlink(Entry<T> e) {
         ranked.remove(e);
-        byId.remove(e.id);
-        if (e.sender.remove(e)) {
-            bySender.remove(e.sender.key);
-        }
+        byId.remove(e);
+        unlinkSender(e);
         e.pooled = false;
         if (++departed > COMPACT_AT && departed > arrivals.size() / 2) {
             arrivals.removeIf(x -> !x.pooled); // O(n), once per n/2 departures at least
@@ -381,6 +329,50 @@ public final class Mempool<T extends PoolTransaction> {
         }
         count = count - 1;
         bytes = bytes - e.size;
+    }
+
+    /** The entry of {@code nonce} in what {@link #bySender} holds for a sender, or null. */
+    @SuppressWarnings("unchecked")
+    private static <T> Entry<T> entryOf(Object held, long nonce) {
+        if (held instanceof Entry<?> only) {
+            return only.nonce == nonce ? (Entry<T>) only : null;
+        }
+        return held == null ? null : ((HashMap<Long, Entry<T>>) held).get(nonce);
+    }
+
+    /** How many entries what {@link #bySender} holds for a sender has. */
+    private static int countOf(Object held) {
+        return held == null ? 0 : held instanceof Entry<?> ? 1 : ((HashMap<?, ?>) held).size();
+    }
+
+    /** Files {@code e} under its sender; no entry of its nonce is pooled (a replaced one is unlinked first). */
+    @SuppressWarnings("unchecked")
+    private void linkSender(Entry<T> e) {
+        Object held = bySender.putIfAbsent(e.sender, e);
+        if (held == null) {
+            return; // the sender's only one
+        }
+        HashMap<Long, Entry<T>> byNonce;
+        if (held instanceof Entry<?> only) {
+            byNonce = new HashMap<>(4);
+            byNonce.put(only.nonce, (Entry<T>) only);
+            bySender.put(e.sender, byNonce);
+        } else {
+            byNonce = (HashMap<Long, Entry<T>>) held;
+        }
+        byNonce.put(e.nonce, e);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void unlinkSender(Entry<T> e) {
+        if (bySender.remove(e.sender, e)) {
+            return; // it was the sender's only one
+        }
+        HashMap<Long, Entry<T>> byNonce = (HashMap<Long, Entry<T>>) bySender.get(e.sender);
+        byNonce.remove(e.nonce);
+        if (byNonce.size() == 1) {
+            bySender.put(e.sender, byNonce.values().iterator().next()); // back to the entry itself
+        }
     }
 
     private int expireLocked(long now) {
@@ -585,22 +577,27 @@ public final class Mempool<T extends PoolTransaction> {
      *
      * @throws IllegalStateException describing the first disagreement
      */
+    @SuppressWarnings("unchecked")
     void checkInvariants() {
         lock.lock();
         try {
+            byId.checkStructure();
             int n = byId.size();
             require(ranked.size() == n, "ranked has " + ranked.size() + " entries, byId " + n);
             require(count == n, "count is " + count + ", byId has " + n);
             require(n <= config.maxTransactions(), n + " entries above maxTransactions");
             int senders = 0;
-            for (Sender<T> account : bySender.values()) {
-                Collection<Entry<T>> nonces = account.entries();
-                require(!nonces.isEmpty(), "an empty sender map is kept");
+            for (Map.Entry<Object, Object> account : bySender.entrySet()) {
+                Object held = account.getValue();
+                Collection<Entry<T>> nonces = held instanceof Entry<?> only
+                        ? List.of((Entry<T>) only) : ((HashMap<Long, Entry<T>>) held).values();
+                require(nonces.size() >= 1 && (held instanceof Entry<?> || nonces.size() >= 2),
+                        "a sender map of " + nonces.size() + " entries is kept");
                 require(nonces.size() <= config.maxPerSender(), "a sender has " + nonces.size() + " entries");
                 for (Entry<T> e : nonces) {
-                    require(account.get(e.nonce) == e, "a sender's entry is not the one of its nonce");
+                    require(Mempool.<T>entryOf(held, e.nonce) == e, "a sender's entry is not the one of its nonce");
                     require(byId.get(e.id) == e, "a sender's entry is not the one by id");
-                    require(e.sender == account, "an entry points to another sender");
+                    require(e.sender.equals(account.getKey()), "an entry is filed under another sender");
                     senders++;
                 }
             }

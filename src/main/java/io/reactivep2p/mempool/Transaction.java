@@ -57,29 +57,30 @@ public final class Transaction implements PoolTransaction {
         }
     };
 
+    private static final int TO_OFFSET = Address.LENGTH;
+    private static final int VALUE_OFFSET = 2 * Address.LENGTH;
+    private static final int NONCE_OFFSET = VALUE_OFFSET + 8;
+    private static final int GAS_PRICE_OFFSET = NONCE_OFFSET + 8;
+    private static final int GAS_LIMIT_OFFSET = GAS_PRICE_OFFSET + 8;
+    private static final int TIMESTAMP_OFFSET = GAS_LIMIT_OFFSET + 8;
+
+    // What the pool reads is decoded once; the other fields are read from the encoding when
+    // asked for. A pooled transaction thus takes 40 bytes besides its encoding, id and sender
+    // rather than 136 (a simulation holds a pool per node).
     private final Message encoding;
     private final TxId id;
     private final Address from;
-    private final Address to;
-    private final long value;
     private final long nonce;
     private final long gasPrice;
-    private final long gasLimit;
-    private final long timestamp;
 
-    private Transaction(Message encoding, Address from, Address to, long value, long nonce, long gasPrice,
-                        long gasLimit, long timestamp) {
+    private Transaction(Message encoding, Address from, long nonce, long gasPrice) {
         this.encoding = encoding;
         this.from = from;
-        this.to = to;
-        this.value = value;
         this.nonce = nonce;
         this.gasPrice = gasPrice;
-        this.gasLimit = gasLimit;
-        this.timestamp = timestamp;
         MessageDigest sha = SHA256.get();
         sha.update(encoding.payload());
-        this.id = TxId.wrap(sha.digest()); // digest() also resets it
+        this.id = TxId.of(sha.digest()); // digest() also resets it
     }
 
     /** A builder; every field but {@code from} and {@code to} defaults to zero, data to empty. */
@@ -115,11 +116,7 @@ public final class Transaction implements PoolTransaction {
             throw malformed("data length " + dataLength + " does not match the " + (length - FIXED_LENGTH)
                     + " bytes after the fixed fields");
         }
-        byte[] from = new byte[Address.LENGTH];
-        byte[] to = new byte[Address.LENGTH];
-        buf.get(from).get(to);
-        return new Transaction(message, Address.wrap(from), Address.wrap(to), buf.getLong(), buf.getLong(),
-                buf.getLong(), buf.getLong(), buf.getLong());
+        return new Transaction(message, Address.read(buf, 0), buf.getLong(NONCE_OFFSET), buf.getLong(GAS_PRICE_OFFSET));
     }
 
     private static ProtocolException malformed(String detail) {
@@ -149,12 +146,12 @@ public final class Transaction implements PoolTransaction {
 
     /** The receiving account. */
     public Address to() {
-        return to;
+        return Address.read(encoding.payload(), TO_OFFSET);
     }
 
     /** The amount transferred (unsigned). */
     public long value() {
-        return value;
+        return encoding.payload().getLong(VALUE_OFFSET);
     }
 
     /** The sender's sequence number (unsigned). */
@@ -170,12 +167,12 @@ public final class Transaction implements PoolTransaction {
 
     /** The most gas it may use (unsigned). */
     public long gasLimit() {
-        return gasLimit;
+        return encoding.payload().getLong(GAS_LIMIT_OFFSET);
     }
 
     /** The sender's clock when it was made, milliseconds since the epoch (unsigned). */
     public long timestamp() {
-        return timestamp;
+        return encoding.payload().getLong(TIMESTAMP_OFFSET);
     }
 
     /** The length of the data. */
@@ -297,10 +294,10 @@ public final class Transaction implements PoolTransaction {
             Objects.requireNonNull(from, "from");
             Objects.requireNonNull(to, "to");
             ByteBuffer buf = ByteBuffer.allocate(FIXED_LENGTH + data.length);
-            buf.put(from.array()).put(to.array()).putLong(value).putLong(nonce).putLong(gasPrice)
-                    .putLong(gasLimit).putLong(timestamp).putInt(data.length).put(data);
-            return new Transaction(Message.wrap(MessageType.MsgTx, buf.array()), from, to, value, nonce, gasPrice,
-                    gasLimit, timestamp);
+            from.writeTo(buf);
+            to.writeTo(buf).putLong(value).putLong(nonce).putLong(gasPrice).putLong(gasLimit).putLong(timestamp)
+                    .putInt(data.length).put(data);
+            return new Transaction(Message.wrap(MessageType.MsgTx, buf.array()), from, nonce, gasPrice);
         }
     }
 }

@@ -353,4 +353,33 @@ class MempoolTest {
         assertThat(c.toBuilder().build()).isEqualTo(c);
         assertThat(MempoolConfig.defaults().maxTransactions()).isEqualTo(100_000);
     }
+
+    /**
+     * Whoever writes a transaction chooses its sender: 2,000 senders of one hash code (a bin
+     * of one {@code HashMap}, kept as a tree by {@link Address}'s order) are pooled, replaced
+     * and removed like any others.
+     */
+    @Test
+    void sendersChosenToShareAHashCodeArePooledApart() {
+        Mempool<Transaction> pool = pool(10_000);
+        List<Transaction> txs = new ArrayList<>();
+        for (long i = 0; i < 2_000; i++) {
+            // hashCode = (31 * h(w0) + h(w1)) * 31 + w2 with w1 = 0: pick w2 to cancel w0
+            int w2 = 7 - 31 * 31 * Long.hashCode(i);
+            Address sender = Address.of(java.nio.ByteBuffer.allocate(Address.LENGTH).putLong(i).putLong(0).putInt(w2).array());
+            assertThat(sender.hashCode()).isEqualTo(7);
+            Transaction tx = Transaction.builder().from(sender).to(sender).nonce(1).gasPrice(10).build();
+            txs.add(tx);
+            assertThat(pool.add(tx)).isEqualTo(AddResult.ADDED);
+        }
+        assertThat(pool.size()).isEqualTo(2_000);
+        Transaction first = txs.get(0);
+        Transaction bump = Transaction.builder().from(first.from()).to(first.to()).nonce(1).gasPrice(20).build();
+        assertThat(pool.add(bump)).isEqualTo(AddResult.REPLACED);
+        assertThat(pool.removeIncluded(txs.subList(1, 1_000).stream().map(Transaction::id).toList())).isEqualTo(999);
+        assertThat(pool.size()).isEqualTo(1_001);
+        assertThat(pool.contains(bump.id())).isTrue();
+        assertThat(pool.contains(first.id())).isFalse();
+        pool.checkInvariants();
+    }
 }

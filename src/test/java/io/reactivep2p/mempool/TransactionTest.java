@@ -155,4 +155,41 @@ class TransactionTest {
         assertThat(back.id()).isEqualTo(tx.id());
         assertThat(back.data()).isEqualTo(data);
     }
+
+    @Property(tries = 300)
+    void addressesAndIdsAreTheirBytes(@ForAll @Size(20) byte[] a, @ForAll @Size(20) byte[] b,
+                                      @ForAll @Size(32) byte[] x, @ForAll @Size(32) byte[] y) {
+        // Held as words, not arrays: equality, hash and bytes must still be those of the bytes.
+        assertThat(Address.of(a).toBytes()).isEqualTo(a);
+        assertThat(Address.of(a).toHex()).isEqualTo(HexFormat.of().formatHex(a));
+        assertThat(Address.of(a).equals(Address.of(b))).isEqualTo(Arrays.equals(a, b));
+        assertThat(Address.of(a)).isEqualTo(Address.of(a.clone())).hasSameHashCodeAs(Address.of(a.clone()));
+        assertThat(Integer.signum(Address.of(a).compareTo(Address.of(b))))
+                .isEqualTo(Integer.signum(Arrays.compareUnsigned(a, b)));
+        assertThat(TxId.of(x).toBytes()).isEqualTo(x);
+        assertThat(TxId.of(x).toHex()).isEqualTo(HexFormat.of().formatHex(x)).startsWith(TxId.of(x).shortHex());
+        assertThat(TxId.of(x).shortHex()).hasSize(8);
+        assertThat(TxId.of(x).equals(TxId.of(y))).isEqualTo(Arrays.equals(x, y));
+        assertThat(TxId.of(x)).isEqualTo(TxId.fromHex(TxId.of(x).toHex())).hasSameHashCodeAs(TxId.of(x.clone()));
+        for (int i = 0; i < x.length; i++) { // every byte counts
+            byte[] z = x.clone();
+            z[i] ^= 1;
+            assertThat(TxId.of(z)).isNotEqualTo(TxId.of(x));
+            if (i < a.length) {
+                byte[] c = a.clone();
+                c[i] ^= (byte) 0x80;
+                assertThat(Address.of(c)).isNotEqualTo(Address.of(a));
+            }
+        }
+    }
+
+    @Test
+    void addressesAreNotKeptArrays() {
+        byte[] bytes = new byte[20];
+        Address a = Address.of(bytes);
+        bytes[0] = 1;
+        assertThat(a.toBytes()[0]).isZero();
+        a.toBytes()[1] = 1;
+        assertThat(a).isEqualTo(Address.of(new byte[20]));
+    }
 }

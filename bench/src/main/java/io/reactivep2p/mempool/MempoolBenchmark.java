@@ -136,7 +136,7 @@ public class MempoolBenchmark extends BenchmarkBase {
     static BenchTx newTransaction(long serial, int senders, long feeRate) {
         byte[] id = new byte[TxId.LENGTH];
         ByteBuffer.wrap(id).putLong(0, mix(serial)).putLong(8, serial);
-        return new BenchTx(TxId.wrap(id), (int) Long.remainderUnsigned(serial, Math.max(1, senders / 8)), serial,
+        return new BenchTx(TxId.of(id), (int) Long.remainderUnsigned(serial, Math.max(1, senders / 8)), serial,
                 feeRate, TX_SIZE);
     }
 
