@@ -144,7 +144,7 @@ public final class Transaction implements PoolTransaction {
         return from;
     }
 
-    /** The receiving account. */
+    /** The receiving account, read from the encoding at each call (compare with {@code equals}). */
     public Address to() {
         return Address.read(encoding.payload(), TO_OFFSET);
     }
