@@ -25,6 +25,7 @@ import java.util.function.ToLongFunction;
 final class IdIndex<E> {
 
     private static final int MIN_CAPACITY = 16;
+    private static final int MAX_CAPACITY = 1 << 30;
 
     private final Function<? super E, TxId> idOf;
     private final ToLongFunction<TxId> hash;
@@ -66,6 +67,9 @@ final class IdIndex<E> {
     void add(E e) {
         Objects.requireNonNull(e, "e");
         if (2 * (size + 1) > slots.length) {
+            if (slots.length == MAX_CAPACITY) {
+                throw new IllegalStateException("an id index holds at most " + MAX_CAPACITY / 2 + " elements");
+            }
             rehash(slots.length * 2);
         }
         place(slots, e);
