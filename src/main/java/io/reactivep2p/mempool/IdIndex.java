@@ -10,8 +10,8 @@ import java.util.function.ToLongFunction;
  * keyed with a random 64-bit seed. Not thread-safe (the pool's lock guards it).
  *
  * <p>Why hand-written: a {@code HashMap} spends a 32-byte node per element besides its table
- * slot, about a fifth of what a pooled transaction takes besides its encoding; a simulation
- * holds a pool per node (bench/RESULTS.md, "the heap over a whole run"). And the key: an id is
+ * slot, about a tenth of what a pooled transaction takes besides its encoding, and a
+ * simulation holds a pool per node (bench/RESULTS.md, "Pools that fit in 4 GiB"). And the key: an id is
  * a hash of bytes the transaction's author chose, so an author can grind ids whose unkeyed
  * {@code hashCode} share low bits and pile them into one bucket or probe run; without the
  * seed they cannot aim. (The mix is not a cryptographic PRF; it makes aiming a guess.)
