@@ -23,6 +23,7 @@ if [ ${#targets[@]} -eq 0 ]; then
     io.reactivep2p.mempool.TransactionFuzzTest#transactions
     io.reactivep2p.transport.SecureChannelFuzzTest#responder
     io.reactivep2p.transport.SecureChannelFuzzTest#records
+    io.reactivep2p.peer.PeerRpcFuzzTest#conversation
   )
 fi
 ./mvnw -B -q -pl src test-compile

@@ -365,6 +365,8 @@ public final class P2pNode implements AutoCloseable, MeteredNode {
      * blocking work). Each peer's requests in flight and per second are bounded
      * ({@link NodeConfig#rpc()}). An answer may be as large as the maximum message length; one
      * over 32,256 bytes travels in fragments, with the connection's other frames between them.
+     * When the connection closes, the {@code Mono}s still running are cancelled, a
+     * fire-and-forget's included.
      *
      * <pre>{@code
      * node.handleRequests(GET_HEADER, (peer, request) ->

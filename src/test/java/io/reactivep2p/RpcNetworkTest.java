@@ -256,6 +256,46 @@ class RpcNetworkTest {
     }
 
     @Test
+    void theHandlersOfARequestAndAFireAndForgetAreCancelledWhenTheConnectionCloses() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        List<String> handling = new CopyOnWriteArrayList<>();
+        List<String> cancelled = new CopyOnWriteArrayList<>();
+        a.handleRequests(GET_HEADER, (peer, request) -> Mono.<Message>never()
+                .doOnSubscribe(s -> handling.add("#" + number(request)))
+                .doOnCancel(() -> cancelled.add("#" + number(request))));
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.fireAndForget(number(GET_HEADER, 1))).verifyComplete();
+        toA.request(number(GET_HEADER, 2)).subscribe(m -> { }, e -> { });
+        await().atMost(Duration.ofSeconds(5)).until(() -> handling.size() == 2);
+        toA.disconnect(DisconnectReason.REQUESTED, "bye").block(Duration.ofSeconds(5));
+
+        // A peer that reconnects cannot leave handlers running beyond its limit per connection.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(cancelled).containsExactlyInAnyOrder("#1", "#2"));
+    }
+
+    @Test
+    void aStreamNotYetAskedForAnItemEndsWhenTheConnectionCloses() {
+        P2pNode a = nodes.start();
+        P2pNode b = nodes.start();
+        a.handleStreams(GET_HEADER, (peer, request) -> Flux.range(0, 3).map(i -> number(GET_HEADER, i)));
+        Peer toA = askerOf(a, b);
+
+        StepVerifier.create(toA.requestStream(number(GET_HEADER, 1)), 0)
+                .expectSubscription()
+                .then(() -> toA.disconnect(DisconnectReason.REQUESTED, "bye").subscribe())
+                .expectErrorSatisfies(e -> assertThat(((RpcException) e).kind())
+                        .isEqualTo(RpcException.Kind.CONNECTION_LOST))
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(toA.requestStream(number(GET_HEADER, 1)), 0) // subscribed after the close
+                .expectErrorSatisfies(e -> assertThat(((RpcException) e).kind())
+                        .isEqualTo(RpcException.Kind.CONNECTION_LOST))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @Test
     void requestsOverThePeersLimitAreRefusedAndScored() {
         P2pNode a = nodes.start(NodeConfig.builder().rpc(RpcSettings.defaults().withMaxInboundStreams(4)));
         P2pNode b = nodes.start();

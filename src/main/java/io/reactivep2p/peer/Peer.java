@@ -220,8 +220,9 @@ public final class Peer {
      * answers with items, as many as this subscriber requests — its demand crosses the wire as
      * credits, and the peer never sends more, so nothing is buffered here. Completes when the
      * peer's stream completes; errors as {@link #request(Message)} does, {@code TIMEOUT} when
-     * no item comes for {@link RpcSettings#timeout()} while demand is outstanding. Cancelling
-     * sends a CANCEL.
+     * no item comes for {@link RpcSettings#timeout()} while demand is outstanding, and
+     * {@code CONNECTION_LOST} when the connection closes, even before the subscriber's first
+     * request. Cancelling sends a CANCEL.
      *
      * <pre>{@code
      * peer.requestStream(Message.of(GET_BLOCKS, fromHeight))

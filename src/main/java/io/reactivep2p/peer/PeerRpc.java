@@ -13,13 +13,17 @@ import io.reactivep2p.protocol.RpcFrame.Mode;
 import io.reactivep2p.runtime.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -76,9 +80,16 @@ final class PeerRpc {
     private final TokenBucket rate;
     /** This node's calls to the peer, by the ids this node chose. */
     private final LongObjectHashMap<Call> calls = new LongObjectHashMap<>();
+    /**
+     * This node's streams subscribed to and not yet asked for an item: they have no id yet, and
+     * end here if the connection closes first. In subscription order.
+     */
+    private final Set<Call> unstarted = new LinkedHashSet<>();
     /** The peer's requests this node is answering, by the peer's ids. */
     private final LongObjectHashMap<Serving> serving = new LongObjectHashMap<>();
     private long nextId = 1;
+    /** The peer's fire-and-forgets being handled: cancelled if the connection closes first. */
+    private final Disposable.Composite fireAndForgets = Disposables.composite();
     /** Requests of the peer being handled, fire-and-forgets included. */
     private int inboundLive;
     private boolean closed;
@@ -198,6 +209,7 @@ final class PeerRpc {
         checkLength(request, RpcFrame.REQUEST_OVERHEAD);
         return Flux.create(sink -> {
             StreamCall call = new StreamCall(sink, timeout, request);
+            onLoop(call::subscribed);
             sink.onCancel(() -> onLoop(call::cancel));
             sink.onRequest(n -> onLoop(() -> call.demand(n)));
         }, FluxSink.OverflowStrategy.ERROR); // credits never exceed demand: an overflow is a bug, not a buffer
@@ -301,6 +313,7 @@ final class PeerRpc {
                 return;
             }
             done = true;
+            unstarted.remove(this);
             if (timer != null) {
                 timer.cancel(false);
             }
@@ -429,6 +442,22 @@ final class PeerRpc {
             return outstanding > 0;
         }
 
+        /**
+         * Subscribed to: the call waits for its first demand (its REQUEST carries credits), and
+         * ends with the connection if that closes first: a subscriber that has not asked for an
+         * item yet learns of the loss too, as Reactive Streams allows an error without demand.
+         */
+        void subscribed() {
+            if (done || started) {
+                return;
+            }
+            if (closed || !peer.isActive()) {
+                end(connectionLost());
+            } else {
+                unstarted.add(this);
+            }
+        }
+
         void demand(long n) {
             if (done) {
                 return;
@@ -436,6 +465,7 @@ final class PeerRpc {
             unsent = Operators.addCap(unsent, n);
             if (!started) {
                 started = true;
+                unstarted.remove(this);
                 long credits = Math.min(unsent, RpcFrame.MAX_CREDITS);
                 unsent -= credits;
                 outstanding = credits;
@@ -621,10 +651,18 @@ final class PeerRpc {
                 inboundLive--;
                 return;
             }
-            answer.subscribe(m -> { }, e -> {
+            // Cancelled with the connection, as an answer in progress is: otherwise a peer could
+            // leave handlers running without bound by reconnecting (the limit is per connection).
+            Disposable.Swap handling = Disposables.swap();
+            fireAndForgets.add(handling);
+            Runnable ended = () -> onLoop(() -> {
+                inboundLive--;
+                fireAndForgets.remove(handling);
+            });
+            handling.update(answer.subscribe(m -> { }, e -> {
                 log.debug("fire-and-forget handler for {} failed", request.type(), e);
-                onLoop(() -> inboundLive--);
-            }, () -> onLoop(() -> inboundLive--));
+                ended.run();
+            }, ended));
             return;
         }
         long id = r.stream();
@@ -910,7 +948,9 @@ final class PeerRpc {
             }
             closed = true;
             List<Call> open = new ArrayList<>(calls.values());
+            open.addAll(unstarted);
             calls.clear();
+            unstarted.clear();
             for (Call c : open) {
                 c.end(connectionLost());
             }
@@ -919,6 +959,7 @@ final class PeerRpc {
             for (Serving s : answering) {
                 s.cancel();
             }
+            fireAndForgets.dispose();
         });
     }
 }

@@ -10,7 +10,8 @@ import io.reactivep2p.protocol.ProtocolException;
 /**
  * Fuzz test of the transaction codec: any TX payload either decodes or fails with a
  * {@link ProtocolException}; what decodes keeps its bytes as its encoding, re-decodes to an
- * equal transaction, and its derived values (id, size, fee rate, data) can be read.
+ * equal transaction, its derived values (id, size, fee rate, data) can be read, and its fields
+ * build the same bytes again.
  *
  * <p>Regression inputs: {@code src/test/resources/io/reactivep2p/mempool/TransactionFuzzTestInputs/transactions/}.
  * To fuzz: {@code JAZZER_FUZZ=1 ./mvnw -B -pl src test -Dtest=TransactionFuzzTest}.
@@ -32,5 +33,11 @@ class TransactionFuzzTest {
         assertThat(tx.data()).hasSize(tx.dataLength());
         assertThat(tx.id()).isEqualTo(Transaction.decode(Message.of(MessageType.MsgTx, payload)).id());
         assertThat(tx.feeRate()).isEqualTo(tx.gasPrice());
+        // The fields read from the encoding when asked (to, value, gas limit, timestamp) and those
+        // decoded at once build the same bytes again: every accessor reads its own offset.
+        Transaction rebuilt = Transaction.builder().from(tx.from()).to(tx.to()).value(tx.value()).nonce(tx.nonce())
+                .gasPrice(tx.gasPrice()).gasLimit(tx.gasLimit()).timestamp(tx.timestamp()).data(tx.data()).build();
+        assertThat(rebuilt.encode()).isEqualTo(payload);
+        assertThat(rebuilt.id()).isEqualTo(tx.id());
     }
 }
