@@ -35,6 +35,8 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 
@@ -115,8 +117,8 @@ class PeerRpcFuzzTest {
         private final Map<Long, long[]> served = new HashMap<>();
         /** Ids of the node's calls, from its REQUEST frames. */
         private final List<Long> nodeCalls = new ArrayList<>();
-        private final List<Call> calls = new ArrayList<>();
-        private final List<Streamed> streams = new ArrayList<>();
+        private final List<Recorder> calls = new ArrayList<>();
+        private final List<Recorder> streams = new ArrayList<>();
         /** The node's handlers' publishers subscribed to and not yet ended or cancelled. */
         private final AtomicLong handling = new AtomicLong();
         /** What happened, for a finding's message. */
@@ -163,12 +165,12 @@ class PeerRpcFuzzTest {
                 channel.runPendingTasks();
                 channel.runScheduledPendingTasks();
                 drain();
-                for (Call c : calls) {
-                    assertThat(c.answers).as("a request's answers; %s", trace).isLessThanOrEqualTo(1);
+                for (Recorder c : calls) {
+                    assertThat(c.received).as("a request's answers; %s", trace).isLessThanOrEqualTo(1);
                     assertThat(c.ended).as("a request ends once the connection has closed; %s", trace).isTrue();
                 }
-                for (Streamed s : streams) {
-                    assertThat(s.items).as("items delivered within the subscriber's demand; %s", trace).isLessThanOrEqualTo(s.asked);
+                for (Recorder s : streams) {
+                    assertThat(s.received).as("items delivered within the subscriber's demand; %s", trace).isLessThanOrEqualTo(s.asked);
                     assertThat(s.ended || s.cancelled).as("a stream ends once the connection has closed; %s", trace).isTrue();
                 }
                 assertThat(handling).as("the handlers' publishers end or are cancelled with the connection; %s", trace)
@@ -230,20 +232,20 @@ class PeerRpcFuzzTest {
                 case 5 -> receive(Message.wrap(MessageType.fromCode(data.consumeInt(0x30, 0x34)),
                         data.consumeBytes(data.consumeInt(0, 40)))); // any bytes
                 case 6 -> { // the node asks
-                    Call c = new Call();
+                    Recorder c = new Recorder(Long.MAX_VALUE);
                     calls.add(c);
                     peer.request(Message.of(data.consumeBoolean() ? ASK : LIST, data.consumeBytes(data.consumeInt(0, 4))),
                             Duration.ofMillis(data.consumeInt(1, 2000))).subscribe(c);
                 }
                 case 7 -> { // the node opens a stream
-                    Streamed s = new Streamed(data.consumeInt(0, 5));
+                    Recorder s = new Recorder(data.consumeInt(0, 5));
                     streams.add(s);
                     peer.requestStream(Message.of(LIST, data.consumeBytes(data.consumeInt(0, 4))),
                             Duration.ofMillis(data.consumeInt(1, 2000))).subscribe(s);
                 }
                 case 8 -> { // one of the node's streams asks for more, or cancels
                     if (!streams.isEmpty()) {
-                        Streamed s = streams.get(data.consumeInt(0, streams.size() - 1));
+                        Recorder s = streams.get(data.consumeInt(0, streams.size() - 1));
                         if (data.consumeBoolean()) {
                             s.more(data.consumeInt(1, 1000));
                         } else {
@@ -350,36 +352,18 @@ class PeerRpcFuzzTest {
         }
     }
 
-    /** A node's request, as its caller sees it. */
-    private static final class Call extends BaseSubscriber<Message> {
-        int answers;
-        boolean ended;
-
-        @Override
-        protected void hookOnNext(Message value) {
-            answers++;
-        }
-
-        @Override
-        protected void hookOnError(Throwable e) {
-            // an end as good as another: the invariants are about whether and when calls end
-        }
-
-        @Override
-        protected void hookFinally(reactor.core.publisher.SignalType type) {
-            ended = true;
-        }
-    }
-
-    /** A node's stream, with a subscriber that asks for items a few at a time. */
-    private static final class Streamed extends BaseSubscriber<Message> {
-        private final int first;
+    /**
+     * A node's call as its caller sees it: a request's subscriber asks for everything at once, a
+     * stream's for a few items at a time.
+     */
+    private static final class Recorder extends BaseSubscriber<Message> {
+        private final long first;
         long asked;
-        long items;
+        long received;
         boolean ended;
         boolean cancelled;
 
-        Streamed(int first) {
+        Recorder(long first) {
             this.first = first;
         }
 
@@ -388,25 +372,25 @@ class PeerRpcFuzzTest {
             more(first);
         }
 
-        void more(int n) {
+        void more(long n) {
             if (n > 0) {
-                asked += n;
+                asked = Operators.addCap(asked, n);
                 request(n);
             }
         }
 
         @Override
         protected void hookOnNext(Message value) {
-            items++;
+            received++;
         }
 
         @Override
         protected void hookOnError(Throwable e) {
-            // as in Call
+            // an end as good as another: the invariants are about whether and when calls end
         }
 
         @Override
-        protected void hookFinally(reactor.core.publisher.SignalType type) {
+        protected void hookFinally(SignalType type) {
             ended = true;
         }
     }
