@@ -98,12 +98,12 @@ class PeerRpcFuzzTest {
         int items = request.payloadLength() > 0 ? request.payloadByte(0) & 0x1f : 3;
         int size = request.payloadLength() > 1 && (request.payloadByte(1) & 1) == 1 ? PeerRpc.FRAGMENT_BYTES + 100 : 16;
         int end = request.payloadLength() > 2 ? request.payloadByte(2) & 0x3 : 0;
-        Flux<Message> items$ = Flux.range(0, items).map(i -> Message.of(LIST, new byte[size]));
+        Flux<Message> body = Flux.range(0, items).map(i -> Message.of(LIST, new byte[size]));
         return switch (end) {
-            case 0 -> items$;
-            case 1 -> items$.concatWith(Flux.error(RpcException.application(9, "end")));
-            case 2 -> items$.concatWith(Flux.never());
-            default -> items$.concatWith(Flux.error(new IllegalStateException("stream failed")));
+            case 0 -> body;
+            case 1 -> body.concatWith(Flux.error(RpcException.application(9, "end")));
+            case 2 -> body.concatWith(Flux.never());
+            default -> body.concatWith(Flux.error(new IllegalStateException("stream failed")));
         };
     }
 
@@ -180,7 +180,7 @@ class PeerRpcFuzzTest {
                         assertThat(why.detail()).as("not an internal error; %s", trace).isNotEqualTo("internal error");
                     }
                 });
-                assertThat(dropped).as("errors Reactor dropped").isEmpty();
+                assertThat(dropped).as("errors Reactor dropped; %s", trace).isEmpty();
             } finally {
                 Hooks.resetOnErrorDropped();
                 channel.finishAndReleaseAll();
